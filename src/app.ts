@@ -1,0 +1,66 @@
+/**
+ * buildApp(ctx): the HTTP application, without listening. Tests import it and call `app.inject`;
+ * `serve` listens on it. External plugins first, then platform hooks, then the surfaces' routes.
+ */
+import cookie from '@fastify/cookie';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from './context.ts';
+import { registerBodyParsers } from './platform/http/body-parsers.ts';
+import { registerErrorHandler, type HtmlErrorRenderer } from './platform/http/error-handler.ts';
+import { registerSecurityHeaders } from './platform/http/security-headers.ts';
+import { registerHealthRoutes } from './platform/http/health.routes.ts';
+
+/** The app as routes see it: zod schemas are the request and response types. */
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface BuildOptions {
+  /** Extra route plugins; each surface registers itself through this list. */
+  surfaces?: ((app: App, ctx: AppContext) => Promise<void>)[];
+  renderHtmlError?: HtmlErrorRenderer;
+}
+
+export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<App> {
+  const { config } = ctx;
+  // Typed as Fastify's base logger so the instance type stays the plain one routes are written for.
+  const loggerInstance: FastifyBaseLogger = ctx.log;
+  const app = Fastify({
+    loggerInstance,
+    disableRequestLogging: !config.logRequests,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    genReqId: () => randomUUID(),
+    requestIdLogLabel: 'reqId',
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerBodyParsers(app);
+  registerErrorHandler(app, opts.renderHtmlError);
+  await registerSecurityHeaders(app, { https: config.secureCookies });
+  await app.register(cookie);
+
+  // The correlation id is returned on every response so a user can quote it to support.
+  app.addHook('onSend', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+  });
+
+  registerHealthRoutes(app, ctx);
+  for (const surface of opts.surfaces ?? []) await surface(app, ctx);
+  return app;
+}

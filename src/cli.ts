@@ -1,0 +1,25 @@
+/**
+ * The `soglasie` command. Each sub-command lives in src/cli/<name>.ts and registers itself here.
+ */
+import { Command } from 'commander';
+import { ConfigError } from './config/config.ts';
+import { registerCoreCommands } from './cli/core-commands.ts';
+
+const program = new Command();
+program
+  .name('soglasie')
+  .description('Soglasie: patient inquiries for clinics, lawful under 152-FZ by construction')
+  .showHelpAfterError();
+
+registerCoreCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`soglasie: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}

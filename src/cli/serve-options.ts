@@ -1,0 +1,13 @@
+import type { ServeOptions } from '../server.ts';
+
+/**
+ * What `serve` wires in: the surfaces, background work and the demo clinic. Modules add themselves
+ * here as they arrive.
+ */
+export function serveOptions(o: { demo: boolean }): ServeOptions {
+  return {
+    onListening: (url) => {
+      process.stdout.write(`Soglasie is listening on ${url}${o.demo ? ' (demo clinic loaded)' : ''}\n`);
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * What the app is made of: the process-level parts (config, logger, clock, databases, master keys)
+ * and the module services built on them. `buildApp` and the CLI take an AppContext; tests build one
+ * against their own database.
+ */
+import type { Config } from './config/config.ts';
+import { AuditService } from './modules/audit/index.ts';
+import { KeyringService } from './modules/keyring/index.ts';
+import type { Clock } from './platform/clock.ts';
+import type { MasterKeys } from './platform/crypto/master-key.ts';
+import type { Database } from './platform/db/database.ts';
+import type { Ids } from './platform/ids.ts';
+import type { Logger } from './platform/logger.ts';
+
+export interface Core {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  /** The data database (personal data as ciphertext, audit, jobs). */
+  readonly db: Database;
+  /** The keyring database (wrapped keys only). */
+  readonly keyringDb: Database;
+  readonly masterKeys: MasterKeys;
+}
+
+export interface Services {
+  readonly audit: AuditService;
+  readonly keyring: KeyringService;
+}
+
+export interface AppContext extends Core {
+  readonly services: Services;
+}
+
+export function createServices(core: Core): Services {
+  const audit = new AuditService(core.db, core.clock);
+  const keyring = new KeyringService(core.keyringDb, core.masterKeys, core.clock);
+  return { audit, keyring };
+}

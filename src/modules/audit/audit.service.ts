@@ -1,0 +1,155 @@
+/**
+ * The audit log: every read, search, export, change and destruction of personal data, and every
+ * security event, is an entry written in the same transaction as the action. Entries hold ids,
+ * never personal data. The chain is computed inside PostgreSQL (audit_append) and recomputed here
+ * by `verify`, which names the first entry that does not match.
+ *
+ * @example
+ *   await audit.record(tx, { actor: { type: 'staff', id: staffId }, action: 'subject.read',
+ *     objectType: 'subject', objectId: id, subjectId: id, operatorId, source: ip, result: 'success' });
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../platform/clock.ts';
+import type { Database, Tx } from '../../platform/db/database.ts';
+
+export type ActorType = 'staff' | 'api_key' | 'job' | 'system' | 'subject';
+export type AuditResult = 'success' | 'denied' | 'failure';
+
+export interface Actor {
+  type: ActorType;
+  /** Staff id, API key id, job kind; never a name or an e-mail. */
+  id: string | null;
+}
+
+export interface AuditEntry {
+  actor: Actor;
+  action: string;
+  objectType?: string | null;
+  objectId?: string | null;
+  subjectId?: string | null;
+  operatorId?: string | null;
+  source?: string | null;
+  result: AuditResult;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  checked: number;
+  /** The first entry whose stored hash or link does not match what it should be. */
+  firstBroken?: { id: string; reason: string };
+}
+
+const ZERO_HASH: Buffer = Buffer.alloc(32);
+
+export class AuditService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Appends an entry inside the caller's transaction (or on its own when given the pool). */
+  async record(tx: Tx, e: AuditEntry): Promise<string> {
+    const { rows } = await tx.query<{ id: string }>(
+      'SELECT audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS id',
+      [
+        this.clock.now(),
+        e.actor.type,
+        e.actor.id,
+        e.action,
+        e.objectType ?? null,
+        e.objectId ?? null,
+        e.subjectId ?? null,
+        e.operatorId ?? null,
+        e.source ?? null,
+        e.result,
+      ],
+    );
+    return rows[0]!.id;
+  }
+
+  /** Records an entry in a transaction of its own. */
+  async recordNow(e: AuditEntry): Promise<string> {
+    return this.record(this.db.pool, e);
+  }
+
+  /** Recomputes the whole chain, in pages, and checks the head. */
+  async verify(pageSize = 5000): Promise<VerifyReport> {
+    let prev: Buffer = ZERO_HASH;
+    let expectedId = 1n;
+    let checked = 0;
+    for (;;) {
+      const { rows } = await this.db.pool.query<AuditRow>(
+        `SELECT id, (extract(epoch FROM at) * 1000000)::bigint::text AS at_us, actor_type, actor_id, action,
+                object_type, object_id, subject_id, operator_id, source, result, prev_hash, hash
+         FROM audit_log WHERE id >= $1 ORDER BY id LIMIT $2`,
+        [expectedId.toString(), pageSize],
+      );
+      for (const r of rows) {
+        if (BigInt(r.id) !== expectedId) {
+          return broken(checked, expectedId.toString(), `entry ${expectedId} is missing (next is ${r.id})`);
+        }
+        if (!r.prev_hash.equals(prev)) {
+          return broken(checked, r.id, 'its link to the previous entry does not match');
+        }
+        const hash = createHash('sha256').update(prev).update(canonical(r), 'utf8').digest();
+        if (!hash.equals(r.hash)) {
+          return broken(checked, r.id, 'its content does not match its hash');
+        }
+        prev = r.hash;
+        expectedId += 1n;
+        checked += 1;
+      }
+      if (rows.length < pageSize) break;
+    }
+    const { rows: head } = await this.db.pool.query<{ last_id: string; last_hash: Buffer }>(
+      'SELECT last_id, last_hash FROM audit_head',
+    );
+    const h = head[0];
+    if (!h || BigInt(h.last_id) !== expectedId - 1n || !h.last_hash.equals(prev)) {
+      return broken(
+        checked,
+        (expectedId - 1n).toString(),
+        `the log ends early: the head records ${h?.last_id}`,
+      );
+    }
+    return { ok: true, checked };
+  }
+}
+
+interface AuditRow {
+  id: string;
+  at_us: string;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  object_type: string | null;
+  object_id: string | null;
+  subject_id: string | null;
+  operator_id: string | null;
+  source: string | null;
+  result: string;
+  prev_hash: Buffer;
+  hash: Buffer;
+}
+
+/** Mirrors audit_canonical() in the foundation migration. */
+function canonical(r: AuditRow): string {
+  const fields = [
+    r.id,
+    r.at_us,
+    r.actor_type,
+    r.actor_id,
+    r.action,
+    r.object_type,
+    r.object_id,
+    r.subject_id,
+    r.operator_id,
+    r.source,
+    r.result,
+  ];
+  return fields.map((f) => (f === null ? '-' : `${Buffer.byteLength(f, 'utf8')}:${f}`)).join('|');
+}
+
+function broken(checked: number, id: string, reason: string): VerifyReport {
+  return { ok: false, checked, firstBroken: { id, reason } };
+}

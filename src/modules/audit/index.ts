@@ -1,0 +1,8 @@
+export {
+  AuditService,
+  type Actor,
+  type ActorType,
+  type AuditEntry,
+  type AuditResult,
+  type VerifyReport,
+} from './audit.service.ts';

@@ -1,0 +1,1 @@
+export { KeyringService, type RewrapReport } from './keyring.service.ts';

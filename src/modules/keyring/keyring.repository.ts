@@ -1,0 +1,95 @@
+import type { Tx } from '../../platform/db/database.ts';
+
+export interface WrappedRow {
+  wrapped: Buffer;
+  master_key_id: string;
+}
+
+/** Rows of the keyring database. Keys arrive and leave wrapped; this file never sees a raw key. */
+export const keyringRepository = {
+  async findDataKey(db: Tx, subjectId: string): Promise<WrappedRow | undefined> {
+    const { rows } = await db.query<WrappedRow>(
+      'SELECT wrapped, master_key_id FROM data_keys WHERE subject_id = $1',
+      [subjectId],
+    );
+    return rows[0];
+  },
+
+  async findDataKeys(db: Tx, subjectIds: readonly string[]): Promise<Map<string, WrappedRow>> {
+    const { rows } = await db.query<WrappedRow & { subject_id: string }>(
+      'SELECT subject_id, wrapped, master_key_id FROM data_keys WHERE subject_id = ANY($1::uuid[])',
+      [subjectIds],
+    );
+    return new Map(rows.map((r) => [r.subject_id, r]));
+  },
+
+  async insertDataKey(
+    db: Tx,
+    row: { subjectId: string; operatorId: string; wrapped: Buffer; masterKeyId: string; at: Date },
+  ): Promise<void> {
+    await db.query(
+      `INSERT INTO data_keys (subject_id, operator_id, wrapped, master_key_id, created_at)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [row.subjectId, row.operatorId, row.wrapped, row.masterKeyId, row.at],
+    );
+  },
+
+  async deleteDataKey(db: Tx, subjectId: string): Promise<boolean> {
+    const { rowCount } = await db.query('DELETE FROM data_keys WHERE subject_id = $1', [subjectId]);
+    return (rowCount ?? 0) > 0;
+  },
+
+  async findNamedKey(db: Tx, name: string): Promise<WrappedRow | undefined> {
+    const { rows } = await db.query<WrappedRow>(
+      'SELECT wrapped, master_key_id FROM named_keys WHERE name = $1',
+      [name],
+    );
+    return rows[0];
+  },
+
+  /** Inserts unless another instance did first; returns what is stored either way. */
+  async insertNamedKey(
+    db: Tx,
+    row: { name: string; wrapped: Buffer; masterKeyId: string; at: Date },
+  ): Promise<WrappedRow> {
+    await db.query(
+      `INSERT INTO named_keys (name, wrapped, master_key_id, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (name) DO NOTHING`,
+      [row.name, row.wrapped, row.masterKeyId, row.at],
+    );
+    const stored = await keyringRepository.findNamedKey(db, row.name);
+    if (!stored) throw new Error('named key vanished after insert');
+    return stored;
+  },
+
+  /** A batch of wraps made by any master key other than `activeId`, locked for re-wrapping. */
+  async lockStaleBatch(
+    db: Tx,
+    table: 'data_keys' | 'named_keys',
+    activeId: string,
+    limit: number,
+  ): Promise<(WrappedRow & { id: string })[]> {
+    const idColumn = table === 'data_keys' ? 'subject_id::text' : 'name';
+    const { rows } = await db.query<WrappedRow & { id: string }>(
+      `SELECT ${idColumn} AS id, wrapped, master_key_id FROM ${table}
+       WHERE master_key_id <> $1 ORDER BY 1 LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [activeId, limit],
+    );
+    return rows;
+  },
+
+  async updateWrap(
+    db: Tx,
+    table: 'data_keys' | 'named_keys',
+    id: string,
+    wrapped: Buffer,
+    masterKeyId: string,
+    at: Date,
+  ): Promise<void> {
+    const idColumn = table === 'data_keys' ? 'subject_id' : 'name';
+    await db.query(
+      `UPDATE ${table} SET wrapped = $2, master_key_id = $3, rewrapped_at = $4 WHERE ${idColumn} = $1`,
+      [id, wrapped, masterKeyId, at],
+    );
+  },
+};

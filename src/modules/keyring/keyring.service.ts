@@ -1,0 +1,122 @@
+/**
+ * The keyring: data keys per subject and named keys, wrapped by the master key and stored in a
+ * database apart from the data. Deleting a subject's key makes every copy of its ciphertext, in
+ * backups, replicas and WAL, unreadable (crypto-shredding).
+ *
+ * @example
+ *   const key = await keyring.createDataKey(subjectId, operatorId);
+ *   await keyring.destroyDataKey(subjectId); // its ciphertext is now noise
+ */
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../platform/clock.ts';
+import { open, seal, KEY_LEN } from '../../platform/crypto/aead.ts';
+import type { MasterKeys } from '../../platform/crypto/master-key.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { keyringRepository as repo, type WrappedRow } from './keyring.repository.ts';
+
+export interface RewrapReport {
+  dataKeys: number;
+  namedKeys: number;
+}
+
+export class KeyringService {
+  constructor(
+    private readonly db: Database,
+    private readonly masterKeys: MasterKeys,
+    private readonly clock: Clock,
+  ) {}
+
+  private wrap(raw: Buffer, aad: string): { wrapped: Buffer; masterKeyId: string } {
+    const mk = this.masterKeys.active;
+    return { wrapped: seal(mk.key, raw, aad), masterKeyId: mk.id };
+  }
+
+  private unwrap(row: WrappedRow, aad: string): Buffer {
+    const mk = this.masterKeys.byId(row.master_key_id);
+    if (!mk) {
+      throw new Error(
+        `A key is wrapped by master key ${row.master_key_id}, which is not configured. ` +
+          'Add it to SOGLASIE_MASTER_KEY_OLD and run `soglasie rotate-master-key`.',
+      );
+    }
+    return open(mk.key, row.wrapped, aad);
+  }
+
+  /** Creates and stores a fresh data key for a new subject; returns the raw key. */
+  async createDataKey(subjectId: string, operatorId: string): Promise<Buffer> {
+    const raw = randomBytes(KEY_LEN);
+    const { wrapped, masterKeyId } = this.wrap(raw, dataKeyAad(subjectId));
+    await repo.insertDataKey(this.db.pool, {
+      subjectId,
+      operatorId,
+      wrapped,
+      masterKeyId,
+      at: this.clock.now(),
+    });
+    return raw;
+  }
+
+  /** The subject's raw data key, or undefined once the subject has been destroyed. */
+  async getDataKey(subjectId: string): Promise<Buffer | undefined> {
+    const row = await repo.findDataKey(this.db.pool, subjectId);
+    return row ? this.unwrap(row, dataKeyAad(subjectId)) : undefined;
+  }
+
+  async getDataKeys(subjectIds: readonly string[]): Promise<Map<string, Buffer>> {
+    const rows = await repo.findDataKeys(this.db.pool, subjectIds);
+    return new Map([...rows].map(([id, row]) => [id, this.unwrap(row, dataKeyAad(id))]));
+  }
+
+  /** Deletes the subject's key. Returns false if there was none. */
+  async destroyDataKey(subjectId: string): Promise<boolean> {
+    return repo.deleteDataKey(this.db.pool, subjectId);
+  }
+
+  /** A named 32-byte key (for example `blind-index:<operator>`), created on first use. */
+  async namedKey(name: string): Promise<Buffer> {
+    const found = await repo.findNamedKey(this.db.pool, name);
+    if (found) return this.unwrap(found, namedKeyAad(name));
+    const raw = randomBytes(KEY_LEN);
+    const { wrapped, masterKeyId } = this.wrap(raw, namedKeyAad(name));
+    const stored = await repo.insertNamedKey(this.db.pool, {
+      name,
+      wrapped,
+      masterKeyId,
+      at: this.clock.now(),
+    });
+    return this.unwrap(stored, namedKeyAad(name));
+  }
+
+  /**
+   * Re-wraps every key not wrapped by the active master key, in small transactions, without
+   * touching the data. Safe to interrupt and run again.
+   */
+  async rewrapAll(batchSize = 500): Promise<RewrapReport> {
+    const report: RewrapReport = { dataKeys: 0, namedKeys: 0 };
+    for (const table of ['data_keys', 'named_keys'] as const) {
+      for (;;) {
+        const n = await this.db.transaction(async (tx) => {
+          const batch = await repo.lockStaleBatch(tx, table, this.masterKeys.active.id, batchSize);
+          for (const row of batch) {
+            const aad = table === 'data_keys' ? dataKeyAad(row.id) : namedKeyAad(row.id);
+            const { wrapped, masterKeyId } = this.wrap(this.unwrap(row, aad), aad);
+            await repo.updateWrap(tx, table, row.id, wrapped, masterKeyId, this.clock.now());
+          }
+          return batch.length;
+        });
+        if (table === 'data_keys') report.dataKeys += n;
+        else report.namedKeys += n;
+        if (n < batchSize) break;
+      }
+    }
+    return report;
+  }
+}
+
+function dataKeyAad(subjectId: string): string {
+  return `soglasie/data-key/${subjectId}`;
+}
+
+function namedKeyAad(name: string): string {
+  return `soglasie/named-key/${name}`;
+}

@@ -1,0 +1,167 @@
+/**
+ * Access to PostgreSQL through node-postgres. The app's connections run as the role `soglasie_app`,
+ * under which every table holding personal data has row-level security: a query of such a table
+ * only sees (and may only write) rows of the operators named by the scope of its transaction.
+ * Outside a scope those tables raise "unscoped access" as soon as a row is touched, so an
+ * unscoped query cannot leak another operator's data; it fails loudly instead.
+ *
+ * @example
+ *   await db.scoped([operatorId], (tx) => tx.query('SELECT id FROM subjects WHERE id = $1', [id]));
+ *   await db.system((tx) => tx.query('SELECT count(*) FROM subjects')); // jobs that span operators
+ */
+import pg from 'pg';
+import { AppError, ErrorCode } from '../errors.ts';
+import { isUuid } from '../ids.ts';
+
+export const APP_ROLE = 'soglasie_app';
+
+// Timestamps come back as Date, bigint counts as strings we convert where needed; keep int8 as
+// string to avoid silent precision loss.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
+
+export interface Tx {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<pg.QueryResult<R>>;
+}
+
+export interface PoolOptions {
+  url: string;
+  max: number;
+  /** Run as `soglasie_app` (the default). Migrations and tests' admin connections turn it off. */
+  asAppRole?: boolean;
+  applicationName?: string;
+}
+
+export function createPool(o: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: o.url,
+    max: o.max,
+    application_name: o.applicationName ?? 'soglasie',
+    options: o.asAppRole === false ? undefined : `-c role=${APP_ROLE}`,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client losing its server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+type Scope = { kind: 'none' } | { kind: 'operators'; ids: readonly string[] } | { kind: 'all' };
+
+export class Database {
+  constructor(readonly pool: pg.Pool) {}
+
+  /** One statement outside any transaction, for tables without personal data. */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    return this.pool.query<R>(sql, params as unknown[]);
+  }
+
+  /** A transaction with no tenant scope: tables with personal data refuse it. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.run({ kind: 'none' }, fn);
+  }
+
+  /** A transaction that sees and writes personal data of these operators only. */
+  scoped<T>(operatorIds: readonly string[], fn: (tx: Tx) => Promise<T>): Promise<T> {
+    if (operatorIds.length === 0) throw new AppError(ErrorCode.Forbidden, 'No operator in scope');
+    for (const id of operatorIds) {
+      if (!isUuid(id)) throw new AppError(ErrorCode.BadRequest, 'Malformed operator id');
+    }
+    return this.run({ kind: 'operators', ids: operatorIds }, fn);
+  }
+
+  /**
+   * A transaction over every operator's data. Only for jobs and tools that must span the whole
+   * installation (retention sweeps, key rotation, verification); never for a person's request.
+   */
+  system<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.run({ kind: 'all' }, fn);
+  }
+
+  private async run<T>(scope: Scope, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      // One round trip opens the transaction and sets its scope. The ids were checked as UUIDs,
+      // so inlining them is safe.
+      const scopeValue = scope.kind === 'all' ? '*' : scope.kind === 'operators' ? scope.ids.join(',') : '';
+      await client.query(scopeValue === '' ? 'BEGIN' : `BEGIN; SET LOCAL soglasie.scope = '${scopeValue}'`);
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+/** PostgreSQL error codes we map to domain errors; compare on code, never on message text. */
+export const PgCode = {
+  UniqueViolation: '23505',
+  ForeignKeyViolation: '23503',
+  CheckViolation: '23514',
+  InvalidTextRepresentation: '22P02',
+  CharacterNotInRepertoire: '22021',
+  UntranslatableCharacter: '22P05',
+  RaiseException: 'P0001',
+} as const;
+
+export function pgErrorCode(e: unknown): string | undefined {
+  if (e instanceof pg.DatabaseError) return e.code;
+  return undefined;
+}
+
+/** Derives the keyring database's URL from the data database's: same server, `<name>_keyring`. */
+export function siblingDatabaseUrl(url: string, suffix: string): string {
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres';
+  u.pathname = '/' + encodeURIComponent(`${name}${suffix}`);
+  return u.toString();
+}
+
+/** Creates database `name` on the server of `adminUrl` unless it exists. */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) {
+      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+    }
+  } catch (e) {
+    // Two instances starting at once may race to create it.
+    if (pgErrorCode(e) !== PgCode.UniqueViolation && pgErrorCode(e) !== '42P04') throw e;
+  } finally {
+    await client.end();
+  }
+}
+
+export function databaseNameOf(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+}
+
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = '/' + encodeURIComponent(name);
+  return u.toString();
+}

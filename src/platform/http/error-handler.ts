@@ -1,0 +1,120 @@
+/**
+ * The one error handler. Domain errors map by code; Fastify's own errors (bad content type, body too
+ * large, schema validation) map to clear 4xx codes; anything else is a 500 whose body carries only
+ * a correlation id. Error bodies never echo input, so no personal data can leave through them.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, ErrorCode, httpStatusOf, type FieldIssue } from '../errors.ts';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; fields?: FieldIssue[]; correlationId: string };
+}
+
+/** Renders an error for browsers; surfaces that serve HTML register one. */
+export type HtmlErrorRenderer = (req: FastifyRequest, status: number, body: ErrorBody['error']) => string;
+
+function fromFastifyError(e: FastifyError): AppError | undefined {
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError(ErrorCode.UnsupportedMediaType, 'This content type is not accepted here');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError(ErrorCode.PayloadTooLarge, 'The request body is too large');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError(ErrorCode.InvalidJson, 'The request body is not valid JSON');
+    case 'FST_ERR_CTP_EMPTY_TYPE':
+    case 'FST_ERR_CTP_INVALID_TYPE':
+      return new AppError(ErrorCode.UnsupportedMediaType, 'The content type is missing or malformed');
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_ASYNC_CONSTRAINT':
+      return new AppError(ErrorCode.BadRequest, 'The request URL is malformed');
+    default:
+      break;
+  }
+  if (e.statusCode === 429) {
+    return new AppError(ErrorCode.TooManyRequests, 'Too many requests; try again later');
+  }
+  if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
+    return new AppError(ErrorCode.BadRequest, 'The request is malformed');
+  }
+  return undefined;
+}
+
+function fieldIssues(e: FastifyError): FieldIssue[] {
+  if (!hasZodFastifySchemaValidationErrors(e)) return [];
+  return e.validation.map((v) => ({
+    path: [v.instancePath.replace(/^\//, '').replace(/\//g, '.'), ...unknownKeys(v.params)]
+      .filter(Boolean)
+      .join('.'),
+    message: v.message ?? 'invalid',
+  }));
+}
+
+function unknownKeys(params: unknown): string[] {
+  const p = params as { issue?: { code?: string; keys?: string[] } } | undefined;
+  return p?.issue?.code === 'unrecognized_keys' ? (p.issue.keys ?? []).slice(0, 5) : [];
+}
+
+export function registerErrorHandler(app: FastifyInstance, renderHtml?: HtmlErrorRenderer): void {
+  app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
+    let appErr: AppError;
+    if (err instanceof AppError) {
+      appErr = err;
+    } else if ('validation' in err && err.validation) {
+      appErr = new AppError(ErrorCode.ValidationFailed, 'The request did not pass validation', {
+        fields: fieldIssues(err),
+      });
+    } else {
+      appErr = fromFastifyError(err as FastifyError) ?? new AppError(ErrorCode.Internal, 'Internal error');
+    }
+    const status = httpStatusOf(appErr.code);
+    if (status >= 500) {
+      req.log.error({ err, reqId: req.id }, 'request failed');
+    } else {
+      req.log.debug({ code: appErr.code, reqId: req.id }, 'request refused');
+    }
+    const body: ErrorBody['error'] = {
+      code: appErr.code,
+      message: status >= 500 ? 'Internal error' : appErr.message,
+      ...(appErr.details?.fields && appErr.details.fields.length > 0
+        ? { fields: appErr.details.fields }
+        : {}),
+      correlationId: req.id,
+    };
+    if (appErr.details?.retryAfterSeconds !== undefined) {
+      void reply.header('retry-after', String(appErr.details.retryAfterSeconds));
+    }
+    send(req, reply, status, body, renderHtml);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    send(
+      req,
+      reply,
+      404,
+      { code: ErrorCode.NotFound, message: 'Not found', correlationId: req.id },
+      renderHtml,
+    );
+  });
+}
+
+function send(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  body: ErrorBody['error'],
+  renderHtml: HtmlErrorRenderer | undefined,
+): void {
+  const wantsHtml =
+    renderHtml && !req.url.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html');
+  if (wantsHtml) {
+    void reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(renderHtml(req, status, body));
+  } else {
+    void reply.code(status).type('application/json; charset=utf-8').send({ error: body });
+  }
+}
