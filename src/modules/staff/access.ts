@@ -1,0 +1,125 @@
+/**
+ * Who may do what, for which operator. Every service method that touches personal data begins with
+ * `requirePermission(principal, permission, operatorId)`: it checks the role and scopes by operator
+ * in one statement, and throws AppError(Forbidden) otherwise.
+ *
+ * @example
+ *   requirePermission(principal, 'subject.read', operatorId);
+ *   return db.scoped([operatorId], (tx) => repo.findById(tx, id));
+ */
+import type { Actor } from '../audit/index.ts';
+import { AppError, ErrorCode } from '../../platform/errors.ts';
+
+export const ROLES = ['agent', 'moderator', 'privacy_officer', 'administrator'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Permission =
+  | 'subject.create'
+  | 'subject.read'
+  | 'subject.search'
+  | 'subject.destroy'
+  | 'inquiry.read'
+  | 'inquiry.update'
+  | 'review.moderate'
+  | 'rights.manage'
+  | 'retention.manage'
+  | 'audit.read'
+  | 'policy.manage'
+  | 'operator.read'
+  | 'operator.manage'
+  | 'staff.manage';
+
+/**
+ * Least privilege: agents work inquiries; moderators reviews; privacy officers the rights desk,
+ * retention, audit and policy, including destruction; administrators the operator, its sites and
+ * staff, and they do not read patients' data by virtue of the role alone (separation of duties).
+ */
+const GRANTS: Record<Role, readonly Permission[]> = {
+  agent: [
+    'subject.create',
+    'subject.read',
+    'subject.search',
+    'inquiry.read',
+    'inquiry.update',
+    'operator.read',
+  ],
+  moderator: ['review.moderate', 'operator.read'],
+  privacy_officer: [
+    'subject.read',
+    'subject.search',
+    'subject.destroy',
+    'inquiry.read',
+    'rights.manage',
+    'retention.manage',
+    'audit.read',
+    'policy.manage',
+    'operator.read',
+  ],
+  administrator: ['operator.read', 'operator.manage', 'staff.manage', 'policy.manage', 'audit.read'],
+};
+
+export function roleGrants(role: Role, permission: Permission): boolean {
+  return GRANTS[role].includes(permission);
+}
+
+export type Principal =
+  | {
+      readonly kind: 'staff';
+      readonly staffId: string;
+      /** Roles per operator id. */
+      readonly roles: ReadonlyMap<string, ReadonlySet<Role>>;
+      /** Installation administrators create operators and manage staff everywhere. */
+      readonly installationAdmin: boolean;
+      readonly source: string | null;
+    }
+  | {
+      /** A scheduled job or a CLI command acting for the installation. */
+      readonly kind: 'system';
+      readonly name: string;
+    };
+
+export function can(principal: Principal, permission: Permission, operatorId: string): boolean {
+  switch (principal.kind) {
+    case 'system':
+      return true;
+    case 'staff': {
+      if (
+        principal.installationAdmin &&
+        (permission === 'operator.manage' || permission === 'staff.manage')
+      ) {
+        return true;
+      }
+      const roles = principal.roles.get(operatorId);
+      if (!roles) return false;
+      for (const r of roles) if (roleGrants(r, permission)) return true;
+      return false;
+    }
+  }
+}
+
+/** Throws Forbidden unless the principal holds the permission for this operator. */
+export function requirePermission(principal: Principal, permission: Permission, operatorId: string): void {
+  if (!can(principal, permission, operatorId)) {
+    throw new AppError(ErrorCode.Forbidden, 'You do not have access to this');
+  }
+}
+
+/** Operator ids where the principal holds the permission (for scoping lists across operators). */
+export function operatorsWith(principal: Principal, permission: Permission): string[] {
+  if (principal.kind !== 'staff') return [];
+  return [...principal.roles.keys()].filter((op) => can(principal, permission, op));
+}
+
+export function actorOf(principal: Principal): Actor {
+  return principal.kind === 'staff'
+    ? { type: 'staff', id: principal.staffId }
+    : { type: 'job', id: principal.name };
+}
+
+export function sourceOf(principal: Principal): string | null {
+  return principal.kind === 'staff' ? principal.source : null;
+}
+
+export function systemPrincipal(name: string): Principal {
+  return { kind: 'system', name };
+}
