@@ -4,6 +4,7 @@
  */
 import cookie from '@fastify/cookie';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type RawReplyDefaultExpression,
@@ -39,11 +40,13 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   const loggerInstance: FastifyBaseLogger = ctx.log;
   const app = Fastify({
     loggerInstance,
-    disableRequestLogging: !config.logRequests,
+    logController: new LogController({
+      disableRequestLogging: !config.logRequests,
+      requestIdLogLabel: 'reqId',
+    }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
-    requestIdLogLabel: 'reqId',
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();

@@ -40,6 +40,12 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       base: { app: 'soglasie' },
       timestamp: pino.stdTimeFunctions.isoTime,
       serializers: {
+        // Requests are logged by method and path only: no query string, headers, cookies or body.
+        req: (req: { method?: string; url?: string }) => ({
+          method: req.method,
+          path: typeof req.url === 'string' ? req.url.split('?')[0] : undefined,
+        }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
         // An error is logged by type, code and stack only; its message may quote user input
         // (a driver's "invalid input syntax for ..." does), so it is left out.
         err: (e: unknown) => {

@@ -25,5 +25,6 @@ export async function registerSecurityHeaders(app: FastifyInstance, opts: { http
     hsts: opts.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     referrerPolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
+    frameguard: { action: 'deny' },
   });
 }
