@@ -6,10 +6,12 @@
 import type { Config } from './config/config.ts';
 import { AuditService } from './modules/audit/index.ts';
 import { KeyringService } from './modules/keyring/index.ts';
+import { OutboxService } from './modules/outbox/index.ts';
 import type { Clock } from './platform/clock.ts';
 import type { MasterKeys } from './platform/crypto/master-key.ts';
 import type { Database } from './platform/db/database.ts';
 import type { Ids } from './platform/ids.ts';
+import { JobQueue } from './platform/jobs/index.ts';
 import type { Logger } from './platform/logger.ts';
 
 export interface Core {
@@ -27,6 +29,8 @@ export interface Core {
 export interface Services {
   readonly audit: AuditService;
   readonly keyring: KeyringService;
+  readonly jobs: JobQueue;
+  readonly outbox: OutboxService;
 }
 
 export interface AppContext extends Core {
@@ -36,5 +40,7 @@ export interface AppContext extends Core {
 export function createServices(core: Core): Services {
   const audit = new AuditService(core.db, core.clock);
   const keyring = new KeyringService(core.keyringDb, core.masterKeys, core.clock);
-  return { audit, keyring };
+  const jobs = new JobQueue(core.clock, core.ids);
+  const outbox = new OutboxService(keyring, core.clock, core.ids);
+  return { audit, keyring, jobs, outbox };
 }

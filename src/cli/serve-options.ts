@@ -1,3 +1,4 @@
+import { startJobRunner } from '../platform/jobs/production.ts';
 import type { ServeOptions } from '../server.ts';
 
 /**
@@ -6,6 +7,8 @@ import type { ServeOptions } from '../server.ts';
  */
 export function serveOptions(o: { demo: boolean }): ServeOptions {
   return {
+    // The job runner, unless SOGLASIE_JOBS=false (for instances that only serve requests).
+    background: (ctx) => (ctx.config.jobsEnabled ? startJobRunner(ctx) : { stop: async () => undefined }),
     onListening: (url) => {
       process.stdout.write(`Soglasie is listening on ${url}${o.demo ? ' (demo clinic loaded)' : ''}\n`);
     },

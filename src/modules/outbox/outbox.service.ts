@@ -1,0 +1,63 @@
+/**
+ * The outbox: messages to patients, written in the same transaction as the change that causes
+ * them, so a message exists if and only if the change committed. The recipient and the content are
+ * encrypted with the subject's data key (AAD `outbox:<id>`): destroying the subject makes queued
+ * messages unreadable too, and the dispatcher cancels them.
+ *
+ * `add` has no permission check of its own: it is a step inside another service's transaction,
+ * whose method has already checked the principal, and the table's row-level security confines the
+ * insert to the operators of that transaction's scope.
+ *
+ * @example
+ *   await db.scoped([operatorId], async (tx) => {
+ *     // ... record the inquiry ...
+ *     await outbox.add(tx, { operatorId, subjectId, channel: 'email', template: 'inquiry.received',
+ *       payload: { to, subject: 'Ваша заявка получена', text } });
+ *   });
+ */
+import type { KeyringService } from '../keyring/index.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { sealString } from '../../platform/crypto/aead.ts';
+import type { Tx } from '../../platform/db/database.ts';
+import { AppError, ErrorCode } from '../../platform/errors.ts';
+import type { Ids } from '../../platform/ids.ts';
+import { outboxRepository as repo } from './outbox.repository.ts';
+import { outboxAddSchema, type OutboxAddInput } from './outbox.schemas.ts';
+
+export function outboxAad(id: string): string {
+  return `outbox:${id}`;
+}
+
+export class OutboxService {
+  constructor(
+    private readonly keyring: KeyringService,
+    private readonly clock: Clock,
+    private readonly ids: Ids,
+  ) {}
+
+  /** Queues a message in the caller's transaction; returns the outbox row's id. */
+  async add(tx: Tx, input: OutboxAddInput): Promise<string> {
+    const parsed = outboxAddSchema.safeParse(input);
+    if (!parsed.success) {
+      // Field paths only: the issues' messages could quote the payload.
+      throw new AppError(ErrorCode.ValidationFailed, 'Invalid outbox message', {
+        fields: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.code })),
+      });
+    }
+    const m = parsed.data;
+    const key = await this.keyring.getDataKey(m.subjectId);
+    if (!key) throw new AppError(ErrorCode.SubjectDestroyed, 'The data subject has been destroyed');
+    const id = this.ids.uuid();
+    const inserted = await repo.insert(tx, {
+      id,
+      operatorId: m.operatorId,
+      subjectId: m.subjectId,
+      channel: m.channel,
+      template: m.template,
+      payloadEnc: sealString(key, JSON.stringify(m.payload), outboxAad(id)),
+      at: this.clock.now(),
+    });
+    if (!inserted) throw new AppError(ErrorCode.NotFound, 'No such data subject for this operator');
+    return id;
+  }
+}

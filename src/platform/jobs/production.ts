@@ -1,0 +1,77 @@
+/**
+ * The job runner `serve` starts: every handler of the installation, the schedules table, and the
+ * senders the configuration provides (e-mail when SMTP is set; no sender otherwise, and messages
+ * then wait in the outbox).
+ *
+ * @example
+ *   const background = startJobRunner(ctx); // in serve, when config.jobsEnabled
+ *   await background.stop();
+ */
+import type { AppContext } from '../../context.ts';
+import { outboxDispatchJob, sendersFromConfig, type Sender } from '../../modules/outbox/index.ts';
+import { purgeJobsJob } from './handlers/purge-jobs.job.ts';
+import { purgeLoginThrottleJob } from './handlers/purge-login-throttle.job.ts';
+import { purgeSessionsJob } from './handlers/purge-sessions.job.ts';
+import { verifyAuditJob } from './handlers/verify-audit.job.ts';
+import type { JobHandler } from './job.ts';
+import { JobRunner } from './job-runner.ts';
+import { Scheduler } from './scheduler.ts';
+import { INSTALLATION_TIME_ZONE, SCHEDULES } from './schedules.ts';
+
+export interface RunningJobs {
+  readonly runner: JobRunner;
+  /** Waits for running jobs, then closes the senders' connections. */
+  stop(): Promise<void>;
+}
+
+export interface StartJobsOptions {
+  concurrency?: number;
+  pollIntervalMs?: number;
+}
+
+/** Every job kind the installation runs, by kind. */
+export function productionHandlers(ctx: AppContext, senders: readonly Sender[]): JobHandler[] {
+  const { config, clock, services } = ctx;
+  return [
+    outboxDispatchJob({
+      keyring: services.keyring,
+      audit: services.audit,
+      jobs: services.jobs,
+      clock,
+      senders,
+    }),
+    purgeSessionsJob({ sessionIdleMinutes: config.sessionIdleMinutes }),
+    purgeLoginThrottleJob(),
+    verifyAuditJob({ audit: services.audit }),
+    purgeJobsJob(),
+  ];
+}
+
+export function startJobRunner(ctx: AppContext, o: StartJobsOptions = {}): RunningJobs {
+  const { config, clock, db, log, services } = ctx;
+  const senders = sendersFromConfig(config);
+  const runner = new JobRunner({
+    db,
+    clock,
+    log,
+    queue: services.jobs,
+    concurrency: o.concurrency ?? 2,
+    pollIntervalMs: o.pollIntervalMs ?? 1000,
+    scheduler: new Scheduler({
+      db,
+      queue: services.jobs,
+      clock,
+      schedules: SCHEDULES,
+      timeZone: INSTALLATION_TIME_ZONE,
+    }),
+    handlers: productionHandlers(ctx, senders),
+  });
+  runner.start();
+  return {
+    runner,
+    stop: async () => {
+      await runner.stop();
+      for (const s of senders) s.close();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Every recurring job of the installation, in one table. Daily times are in the installation's
+ * time zone (one for the whole installation, whatever the operators' own zones). Each occurrence is
+ * enqueued ahead of its time with the dedupe key `schedule:<name>:<slot>`, so however many
+ * instances run, it runs once. A new recurring job gets a row here and a handler in handlers/
+ * (or in its module) registered in production.ts.
+ */
+import { OUTBOX_DISPATCH } from '../../modules/outbox/index.ts';
+import { PURGE_JOBS } from './handlers/purge-jobs.job.ts';
+import { PURGE_LOGIN_THROTTLE } from './handlers/purge-login-throttle.job.ts';
+import { PURGE_SESSIONS } from './handlers/purge-sessions.job.ts';
+import { VERIFY_AUDIT } from './handlers/verify-audit.job.ts';
+import type { Schedule } from './scheduler.ts';
+
+/**
+ * The installation time zone. Moscow time: most clinics using it are there, and it has no
+ * daylight-saving time, so a daily time never happens twice or not at all.
+ */
+export const INSTALLATION_TIME_ZONE = 'Europe/Moscow';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+export const SCHEDULES: readonly Schedule[] = [
+  {
+    name: 'outbox-dispatch',
+    every: { intervalMs: 5 * SECOND },
+    kind: OUTBOX_DISPATCH,
+    why:
+      'Sends queued messages to patients and retries the ones whose back-off has passed. Every few ' +
+      'seconds keeps notifications prompt; a run with nothing due is one indexed query.',
+    // A missed run is replaced by the next one five seconds later; no point retrying it.
+    maxAttempts: 1,
+  },
+  {
+    name: 'purge-sessions',
+    every: { intervalMs: 15 * MINUTE },
+    kind: PURGE_SESSIONS,
+    why:
+      'Deletes staff sessions past their expiry or idle timeout, with their IP addresses and ' +
+      'browsers; the session check already refuses them, this keeps nothing longer than needed.',
+  },
+  {
+    name: 'purge-login-throttle',
+    every: { intervalMs: HOUR },
+    kind: PURGE_LOGIN_THROTTLE,
+    why:
+      'Deletes failed-login counters whose window and lockout are over; their keys name accounts ' +
+      'and IP addresses.',
+  },
+  {
+    name: 'verify-audit',
+    every: { dailyAt: '03:30' },
+    kind: VERIFY_AUDIT,
+    why:
+      'Recomputes the audit hash chain every night so that tampering is noticed within a day; a ' +
+      'broken chain is logged as an error naming the first bad entry.',
+  },
+  {
+    name: 'purge-jobs',
+    every: { dailyAt: '04:00' },
+    kind: PURGE_JOBS,
+    why:
+      'Deletes finished jobs (done after 3 days, failed after 30): the outbox dispatch alone adds ' +
+      'about 17 000 a day.',
+  },
+];
