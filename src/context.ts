@@ -7,6 +7,12 @@ import type { Config } from './config/config.ts';
 import { AuditService } from './modules/audit/index.ts';
 import { KeyringService } from './modules/keyring/index.ts';
 import { OutboxService } from './modules/outbox/index.ts';
+import {
+  createStaffServices,
+  type AuthService,
+  type MfaService,
+  type StaffService,
+} from './modules/staff/index.ts';
 import type { Clock } from './platform/clock.ts';
 import type { MasterKeys } from './platform/crypto/master-key.ts';
 import type { Database } from './platform/db/database.ts';
@@ -31,6 +37,9 @@ export interface Services {
   readonly keyring: KeyringService;
   readonly jobs: JobQueue;
   readonly outbox: OutboxService;
+  readonly staff: StaffService;
+  readonly staffAuth: AuthService;
+  readonly staffMfa: MfaService;
 }
 
 export interface AppContext extends Core {
@@ -42,5 +51,13 @@ export function createServices(core: Core): Services {
   const keyring = new KeyringService(core.keyringDb, core.masterKeys, core.clock);
   const jobs = new JobQueue(core.clock, core.ids);
   const outbox = new OutboxService(keyring, core.clock, core.ids);
-  return { audit, keyring, jobs, outbox };
+  const { staff, staffAuth, staffMfa } = createStaffServices({
+    db: core.db,
+    clock: core.clock,
+    ids: core.ids,
+    config: core.config,
+    audit,
+    keyring,
+  });
+  return { audit, keyring, jobs, outbox, staff, staffAuth, staffMfa };
 }

@@ -1,3 +1,4 @@
+import { registerConsole, renderHtmlError } from '../console/index.ts';
 import { startJobRunner } from '../platform/jobs/production.ts';
 import type { ServeOptions } from '../server.ts';
 
@@ -7,6 +8,8 @@ import type { ServeOptions } from '../server.ts';
  */
 export function serveOptions(o: { demo: boolean }): ServeOptions {
   return {
+    surfaces: [registerConsole],
+    renderHtmlError,
     // The job runner, unless SOGLASIE_JOBS=false (for instances that only serve requests).
     background: (ctx) => (ctx.config.jobsEnabled ? startJobRunner(ctx) : { stop: async () => undefined }),
     onListening: (url) => {

@@ -123,3 +123,15 @@ export function sourceOf(principal: Principal): string | null {
 export function systemPrincipal(name: string): Principal {
   return { kind: 'system', name };
 }
+
+/** Installation administrators (and the system itself) manage operators and staff everywhere. */
+export function isInstallationAdmin(principal: Principal): boolean {
+  return principal.kind === 'system' || principal.installationAdmin;
+}
+
+/** Throws Forbidden unless the principal is an installation administrator or the system. */
+export function requireInstallationAdmin(principal: Principal): void {
+  if (!isInstallationAdmin(principal)) {
+    throw new AppError(ErrorCode.Forbidden, 'Only an installation administrator may do this');
+  }
+}

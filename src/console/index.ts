@@ -1,0 +1,30 @@
+/**
+ * The console surface at /console: server-rendered pages for staff, Russian first. Register it
+ * with `buildApp(ctx, { surfaces: [registerConsole], renderHtmlError })`. It also registers the
+ * staff session hooks (`req.staffSession`, `req.principal`) that the JSON API shares.
+ *
+ * @example
+ *   const app = await buildApp(ctx, { surfaces: [registerConsole], renderHtmlError });
+ *   await app.inject({ method: 'GET', url: '/console/login' });
+ */
+import type { App } from '../app.ts';
+import type { AppContext } from '../context.ts';
+import { registerStaffAuth } from '../modules/staff/index.ts';
+import { registerConsoleRoutes } from './console.routes.ts';
+
+export { renderHtmlError } from './views/error-page.ts';
+export { dictionaryFor, localeOf, LANG_COOKIE, type Dictionary } from './i18n/index.ts';
+export {
+  csrfTokenOf,
+  principalOf,
+  registerStaffAuth,
+  requireCsrf,
+  requireStaff,
+  staffAuth,
+} from '../modules/staff/index.ts';
+
+/** The console surface: staff session hooks, then the pages. */
+export async function registerConsole(app: App, ctx: AppContext): Promise<void> {
+  registerStaffAuth(app, ctx);
+  await registerConsoleRoutes(app, ctx);
+}

@@ -1,0 +1,303 @@
+/**
+ * Staff accounts: creation, roles per operator, disabling, password changes, and what the console
+ * shows a signed-in person about themself. Every change is an audit entry in its own transaction;
+ * entries carry ids only, never an e-mail or a name.
+ *
+ * @example
+ *   const staff = await staffService.create(systemPrincipal('cli'), {
+ *     email: 'admin@clinic.example', displayName: 'Администратор', password,
+ *     roles: [{ operatorId, role: 'administrator' }],
+ *   });
+ *   await staffService.grantRole(principal, { staffId: staff.id, operatorId, role: 'agent' });
+ */
+import type { Clock } from '../../platform/clock.ts';
+import { PgCode, pgErrorCode, type Database, type Tx } from '../../platform/db/database.ts';
+import { AppError, ErrorCode } from '../../platform/errors.ts';
+import { isUuid, type Ids } from '../../platform/ids.ts';
+import type { AuditService } from '../audit/index.ts';
+import {
+  actorOf,
+  can,
+  requireInstallationAdmin,
+  requirePermission,
+  sourceOf,
+  type Principal,
+  type Role,
+} from './access.ts';
+import type { AuthService, PasswordCheck } from './auth.service.ts';
+import { checkPasswordPolicy, hashPassword } from './password.ts';
+import { staffRepository, type RoleRow, type StaffRow } from './staff.repository.ts';
+import {
+  CreateStaffSchema,
+  RoleGrantSchema,
+  type CreateStaffInput,
+  type Locale,
+  type StaffDto,
+  type StaffOverview,
+} from './staff.schemas.ts';
+
+export class StaffService {
+  constructor(
+    private readonly deps: {
+      db: Database;
+      clock: Clock;
+      ids: Ids;
+      audit: AuditService;
+      auth: AuthService;
+    },
+  ) {}
+
+  /**
+   * Creates an account. Roles need `staff.manage` in each operator; an account without roles, or an
+   * installation administrator, needs an installation administrator.
+   */
+  async create(principal: Principal, input: CreateStaffInput): Promise<StaffDto> {
+    const parsed = CreateStaffSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new AppError(ErrorCode.ValidationFailed, 'The account data is not valid', {
+        fields: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
+    }
+    const data = parsed.data;
+    if (data.installationAdmin || data.roles.length === 0) requireInstallationAdmin(principal);
+    for (const r of data.roles) requirePermission(principal, 'staff.manage', r.operatorId);
+    checkPasswordPolicy(data.password);
+    const passwordHash = await hashPassword(data.password);
+    const id = this.deps.ids.uuid();
+    try {
+      return await this.deps.db.transaction(async (tx) => {
+        const now = this.deps.clock.now();
+        await staffRepository.insert(tx, {
+          id,
+          email: data.email,
+          displayName: data.displayName,
+          passwordHash,
+          locale: data.locale,
+          installationAdmin: data.installationAdmin,
+          at: now,
+        });
+        await this.audit(tx, principal, 'staff.create', id, null);
+        for (const r of data.roles) {
+          if (await staffRepository.insertRole(tx, id, r.operatorId, r.role, now)) {
+            await this.audit(tx, principal, `staff.role_grant.${r.role}`, id, r.operatorId);
+          }
+        }
+        return this.dtoOf(tx, id);
+      });
+    } catch (e) {
+      throw mapWriteError(e);
+    }
+  }
+
+  /** Grants a role in an operator; true when it is new. */
+  async grantRole(
+    principal: Principal,
+    grant: { staffId: string; operatorId: string; role: Role },
+  ): Promise<boolean> {
+    const g = parseGrant(grant);
+    requirePermission(principal, 'staff.manage', g.operatorId);
+    try {
+      return await this.deps.db.transaction(async (tx) => {
+        await this.existing(tx, grant.staffId);
+        const added = await staffRepository.insertRole(
+          tx,
+          grant.staffId,
+          g.operatorId,
+          g.role,
+          this.deps.clock.now(),
+        );
+        if (added) await this.audit(tx, principal, `staff.role_grant.${g.role}`, grant.staffId, g.operatorId);
+        return added;
+      });
+    } catch (e) {
+      throw mapWriteError(e);
+    }
+  }
+
+  /** Revokes a role in an operator; true when it was held. */
+  async revokeRole(
+    principal: Principal,
+    grant: { staffId: string; operatorId: string; role: Role },
+  ): Promise<boolean> {
+    const g = parseGrant(grant);
+    requirePermission(principal, 'staff.manage', g.operatorId);
+    return this.deps.db.transaction(async (tx) => {
+      await this.existing(tx, grant.staffId);
+      const removed = await staffRepository.deleteRole(tx, grant.staffId, g.operatorId, g.role);
+      if (removed)
+        await this.audit(tx, principal, `staff.role_revoke.${g.role}`, grant.staffId, g.operatorId);
+      return removed;
+    });
+  }
+
+  /**
+   * Disables an account and ends its sessions. An installation administrator may disable anyone; an
+   * operator's administrator only someone whose every role is in operators they administer.
+   */
+  async disable(principal: Principal, staffId: string): Promise<void> {
+    if (!isUuid(staffId)) throw new AppError(ErrorCode.NotFound, 'Staff member not found');
+    await this.deps.db.transaction(async (tx) => {
+      const staff = await this.existing(tx, staffId);
+      const roles = await staffRepository.rolesOf(tx, staffId);
+      const allowed =
+        principal.kind === 'system' ||
+        principal.installationAdmin ||
+        (!staff.is_installation_admin &&
+          roles.length > 0 &&
+          roles.every((r) => can(principal, 'staff.manage', r.operator_id)));
+      if (!allowed) throw new AppError(ErrorCode.Forbidden, 'You do not have access to this');
+      if (!(await staffRepository.setDisabled(tx, staffId, this.deps.clock.now()))) return;
+      await this.deps.auth.endAllSessions(tx, staffId);
+      await this.audit(tx, principal, 'staff.disable', staffId, null);
+    });
+  }
+
+  /** A person changes their own password; every session of theirs ends, this one included. */
+  async changeOwnPassword(
+    staffId: string,
+    current: string,
+    next: string,
+    ip: string,
+  ): Promise<PasswordCheck> {
+    checkPasswordPolicy(next);
+    const check = await this.deps.auth.checkOwnPassword(staffId, current, ip, 'staff.password_change');
+    if (check.kind !== 'ok') return check;
+    const passwordHash = await hashPassword(next);
+    await this.deps.db.transaction(async (tx) => {
+      await staffRepository.updatePassword(tx, staffId, passwordHash, this.deps.clock.now());
+      await this.deps.auth.endAllSessions(tx, staffId);
+      await this.deps.audit.record(tx, {
+        actor: { type: 'staff', id: staffId },
+        action: 'staff.password_change',
+        objectType: 'staff',
+        objectId: staffId,
+        source: ip,
+        result: 'success',
+      });
+    });
+    return check;
+  }
+
+  /** A person's interface language. */
+  async setOwnLocale(staffId: string, locale: Locale): Promise<void> {
+    await staffRepository.updateLocale(this.deps.db.pool, staffId, locale, this.deps.clock.now());
+  }
+
+  /** Every account with its roles (installation administrators only). */
+  async list(principal: Principal): Promise<StaffDto[]> {
+    requireInstallationAdmin(principal);
+    const [staff, roles] = await Promise.all([
+      staffRepository.listAll(this.deps.db.pool),
+      staffRepository.rolesOfAll(this.deps.db.pool),
+    ]);
+    return staff.map((s) =>
+      toDto(
+        s,
+        roles.filter((r) => r.staff_id === s.id),
+      ),
+    );
+  }
+
+  async get(principal: Principal, staffId: string): Promise<StaffDto> {
+    if (!isUuid(staffId)) throw new AppError(ErrorCode.NotFound, 'Staff member not found');
+    const dto = await this.dtoOf(this.deps.db.pool, staffId);
+    const self = principal.kind === 'staff' && principal.staffId === staffId;
+    if (!self && !(principal.kind === 'system' || principal.installationAdmin)) {
+      if (!dto.roles.some((r) => can(principal, 'staff.manage', r.operatorId))) {
+        throw new AppError(ErrorCode.NotFound, 'Staff member not found');
+      }
+    }
+    return dto;
+  }
+
+  /** The signed-in person's own summary: their operators and roles. */
+  async overview(principal: Principal): Promise<StaffOverview> {
+    if (principal.kind !== 'staff') throw new AppError(ErrorCode.Forbidden, 'Only staff have an overview');
+    const staff = await this.existing(this.deps.db.pool, principal.staffId);
+    const operators = await staffRepository.findOperatorsByIds(this.deps.db.pool, [
+      ...principal.roles.keys(),
+    ]);
+    return {
+      staffId: staff.id,
+      displayName: staff.display_name,
+      installationAdmin: staff.is_installation_admin,
+      mfaEnabled: staff.totp_enabled_at !== null,
+      operators: operators.map((o) => ({
+        id: o.id,
+        slug: o.slug,
+        name: o.short_name ?? o.name,
+        roles: [...(principal.roles.get(o.id) ?? [])].sort(),
+      })),
+    };
+  }
+
+  /** An operator's id from its slug or id (for the command line). */
+  async operatorIdOf(slugOrId: string): Promise<string> {
+    const op = await staffRepository.findOperatorBySlugOrId(this.deps.db.pool, slugOrId, isUuid(slugOrId));
+    if (!op) throw new AppError(ErrorCode.NotFound, 'Operator not found');
+    return op.id;
+  }
+
+  /** The account id for an e-mail (for the command line). */
+  async idByEmail(principal: Principal, email: string): Promise<string | undefined> {
+    requireInstallationAdmin(principal);
+    return (await staffRepository.findByEmail(this.deps.db.pool, email))?.id;
+  }
+
+  private async existing(tx: Tx, staffId: string): Promise<StaffRow> {
+    const staff = isUuid(staffId) ? await staffRepository.findById(tx, staffId) : undefined;
+    if (!staff) throw new AppError(ErrorCode.NotFound, 'Staff member not found');
+    return staff;
+  }
+
+  private async dtoOf(tx: Tx, staffId: string): Promise<StaffDto> {
+    const staff = await this.existing(tx, staffId);
+    return toDto(staff, await staffRepository.rolesOf(tx, staffId));
+  }
+
+  private async audit(
+    tx: Tx,
+    principal: Principal,
+    action: string,
+    staffId: string,
+    operatorId: string | null,
+  ): Promise<void> {
+    await this.deps.audit.record(tx, {
+      actor: actorOf(principal),
+      action,
+      objectType: 'staff',
+      objectId: staffId,
+      operatorId,
+      source: sourceOf(principal),
+      result: 'success',
+    });
+  }
+}
+
+function parseGrant(grant: { operatorId: string; role: Role }): { operatorId: string; role: Role } {
+  const parsed = RoleGrantSchema.safeParse({ operatorId: grant.operatorId, role: grant.role });
+  if (!parsed.success) throw new AppError(ErrorCode.ValidationFailed, 'Unknown operator or role');
+  return parsed.data;
+}
+
+function toDto(s: StaffRow, roles: RoleRow[]): StaffDto {
+  return {
+    id: s.id,
+    email: s.email,
+    displayName: s.display_name,
+    locale: s.locale,
+    installationAdmin: s.is_installation_admin,
+    mfaEnabled: s.totp_enabled_at !== null,
+    disabled: s.disabled_at !== null,
+    roles: roles.map((r) => ({ operatorId: r.operator_id, role: r.role })),
+  };
+}
+
+function mapWriteError(e: unknown): unknown {
+  const code = pgErrorCode(e);
+  // The message must not quote the e-mail.
+  if (code === PgCode.UniqueViolation)
+    return new AppError(ErrorCode.Conflict, 'An account with this e-mail already exists');
+  if (code === PgCode.ForeignKeyViolation) return new AppError(ErrorCode.NotFound, 'Operator not found');
+  return e;
+}
