@@ -6,6 +6,8 @@
 import type { Config } from './config/config.ts';
 import { AuditService } from './modules/audit/index.ts';
 import { KeyringService } from './modules/keyring/index.ts';
+import { OperatorsService } from './modules/operators/index.ts';
+import { SubjectsService } from './modules/subjects/index.ts';
 import { OutboxService } from './modules/outbox/index.ts';
 import {
   createStaffServices,
@@ -35,6 +37,8 @@ export interface Core {
 export interface Services {
   readonly audit: AuditService;
   readonly keyring: KeyringService;
+  readonly operators: OperatorsService;
+  readonly subjects: SubjectsService;
   readonly jobs: JobQueue;
   readonly outbox: OutboxService;
   readonly staff: StaffService;
@@ -49,6 +53,9 @@ export interface AppContext extends Core {
 export function createServices(core: Core): Services {
   const audit = new AuditService(core.db, core.clock);
   const keyring = new KeyringService(core.keyringDb, core.masterKeys, core.clock);
+  const { db, clock, ids, log } = core;
+  const operators = new OperatorsService({ db, audit, clock, ids });
+  const subjects = new SubjectsService({ db, keyring, audit, clock, ids, log });
   const jobs = new JobQueue(core.clock, core.ids);
   const outbox = new OutboxService(keyring, core.clock, core.ids);
   const { staff, staffAuth, staffMfa } = createStaffServices({
@@ -59,5 +66,5 @@ export function createServices(core: Core): Services {
     audit,
     keyring,
   });
-  return { audit, keyring, jobs, outbox, staff, staffAuth, staffMfa };
+  return { audit, keyring, jobs, outbox, operators, subjects, staff, staffAuth, staffMfa };
 }

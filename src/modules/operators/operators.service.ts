@@ -1,0 +1,281 @@
+/**
+ * Operators (clinics: the legal entities that decide on processing) and their sites. Installation
+ * administrators create operators; an operator's administrators keep its card, sites and MFA rule;
+ * every change is an audit entry in the same transaction.
+ *
+ * @example
+ *   const op = await operators.create(principal, { slug: 'lux', name: 'ООО «Люкс»', inn, ogrn, ... });
+ *   await operators.addSite(principal, op.id, { domain: 'клиника-люкс.рф' });
+ *   await operators.findByHost('xn--....xn--p1ai:443'); // { operator, site }
+ */
+import type { z } from 'zod';
+import type { Clock } from '../../platform/clock.ts';
+import type { Database, Tx } from '../../platform/db/database.ts';
+import { AppError, ErrorCode, type FieldIssue } from '../../platform/errors.ts';
+import { isUuid, type Ids } from '../../platform/ids.ts';
+import type { AuditService } from '../audit/index.ts';
+import { actorOf, can, operatorsWith, requirePermission, sourceOf, type Principal } from '../staff/access.ts';
+import { operatorsRepository as repo, type OperatorRow, type SiteRow } from './operators.repository.ts';
+import {
+  normalizeHost,
+  OperatorCreate,
+  OperatorPatch,
+  SiteInput,
+  type HostMatch,
+  type OperatorDto,
+  type SiteDto,
+} from './operators.schemas.ts';
+import { domainToUnicode } from 'node:url';
+
+export interface OperatorsDeps {
+  db: Database;
+  audit: AuditService;
+  clock: Clock;
+  ids: Ids;
+}
+
+export class OperatorsService {
+  constructor(private readonly deps: OperatorsDeps) {}
+
+  /** Creates an operator with its first sites. Only the installation (admins, CLI, jobs) may. */
+  async create(principal: Principal, input: OperatorCreate): Promise<OperatorDto> {
+    requireInstallationAdmin(principal);
+    const o = parse(OperatorCreate, input);
+    const { db, audit, clock, ids } = this.deps;
+    return db.transaction(async (tx) => {
+      const now = clock.now();
+      const row = await repo.insert(tx, {
+        id: ids.uuid(),
+        slug: o.slug,
+        name: o.name,
+        short_name: o.shortName ?? null,
+        inn: o.inn,
+        ogrn: o.ogrn,
+        postal_address: o.postalAddress,
+        responsible_person: o.responsiblePerson,
+        requests_email: o.requestsEmail,
+        requests_postal_address: o.requestsPostalAddress,
+        time_zone: o.timeZone,
+        require_mfa: o.requireMfa,
+        created_at: now,
+      });
+      await audit.record(tx, this.entry(principal, 'operator.create', 'operator', row.id, row.id));
+      const sites: SiteRow[] = [];
+      for (const s of o.sites) sites.push(await this.insertSite(tx, principal, row.id, s));
+      return toDto(row, sites);
+    });
+  }
+
+  /** One operator's card and sites, for anyone who may see or manage that operator. */
+  async get(principal: Principal, operatorId: string): Promise<OperatorDto> {
+    requireOperatorRead(principal, operatorId);
+    const row = isUuid(operatorId) ? await repo.findById(this.deps.db, operatorId) : undefined;
+    if (!row) throw notFound();
+    return toDto(row, await repo.sitesOf(this.deps.db, [row.id]));
+  }
+
+  /** The operator with this slug, or undefined; Forbidden if it exists but is not the caller's. */
+  async findBySlug(principal: Principal, slug: string): Promise<OperatorDto | undefined> {
+    const row = await repo.findBySlug(this.deps.db, slug);
+    if (!row) return undefined;
+    requireOperatorRead(principal, row.id);
+    return toDto(row, await repo.sitesOf(this.deps.db, [row.id]));
+  }
+
+  /** The operators the principal works for (all of them for the installation and its admins). */
+  async list(principal: Principal): Promise<OperatorDto[]> {
+    const everything = principal.kind === 'system' || principal.installationAdmin;
+    const ids = everything ? undefined : operatorsWith(principal, 'operator.read');
+    if (ids && ids.length === 0) return [];
+    const rows = await repo.list(this.deps.db, ids);
+    const sites =
+      rows.length > 0
+        ? await repo.sitesOf(
+            this.deps.db,
+            rows.map((r) => r.id),
+          )
+        : [];
+    return rows.map((r) =>
+      toDto(
+        r,
+        sites.filter((s) => s.operator_id === r.id),
+      ),
+    );
+  }
+
+  /** Changes some fields of the operator's card (and its MFA rule); needs operator.manage. */
+  async update(principal: Principal, operatorId: string, patch: OperatorPatch): Promise<OperatorDto> {
+    requirePermission(principal, 'operator.manage', operatorId);
+    const p = parse(OperatorPatch, patch);
+    return this.deps.db.transaction(async (tx) => {
+      const before = await repo.lockById(tx, operatorId);
+      if (!before) throw notFound();
+      const changes = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined));
+      const row = await repo.update(tx, operatorId, changes, this.deps.clock.now());
+      await this.deps.audit.record(
+        tx,
+        this.entry(principal, 'operator.update', 'operator', operatorId, operatorId),
+      );
+      if (p.requireMfa !== undefined && p.requireMfa !== before.require_mfa) {
+        await this.recordMfaPolicy(tx, principal, operatorId, p.requireMfa);
+      }
+      return toDto(row, await repo.sitesOf(tx, [operatorId]));
+    });
+  }
+
+  /** Makes two-factor sign-in mandatory (or optional) for the operator's staff. */
+  async setRequireMfa(principal: Principal, operatorId: string, required: boolean): Promise<OperatorDto> {
+    requirePermission(principal, 'operator.manage', operatorId);
+    return this.deps.db.transaction(async (tx) => {
+      const before = await repo.lockById(tx, operatorId);
+      if (!before) throw notFound();
+      if (before.require_mfa === required) return toDto(before, await repo.sitesOf(tx, [operatorId]));
+      const row = await repo.update(tx, operatorId, { requireMfa: required }, this.deps.clock.now());
+      await this.recordMfaPolicy(tx, principal, operatorId, required);
+      return toDto(row, await repo.sitesOf(tx, [operatorId]));
+    });
+  }
+
+  /**
+   * Whether any of these operators makes two-factor sign-in mandatory. For the sign-in flow, which
+   * has no principal yet; it reveals a policy flag only.
+   */
+  async mfaRequiredFor(operatorIds: readonly string[]): Promise<boolean> {
+    const ids = operatorIds.filter(isUuid);
+    return ids.length > 0 && repo.anyRequiresMfa(this.deps.db, ids);
+  }
+
+  /** Adds a site; the domain is stored in lower case, IDN domains as punycode. 409 if taken. */
+  async addSite(principal: Principal, operatorId: string, input: SiteInput): Promise<SiteDto> {
+    requirePermission(principal, 'operator.manage', operatorId);
+    const s = parse(SiteInput, input);
+    return this.deps.db.transaction(async (tx) => {
+      if (!(await repo.lockById(tx, operatorId))) throw notFound();
+      return siteDto(await this.insertSite(tx, principal, operatorId, s));
+    });
+  }
+
+  async removeSite(principal: Principal, operatorId: string, siteId: string): Promise<void> {
+    requirePermission(principal, 'operator.manage', operatorId);
+    if (!isUuid(siteId)) throw new AppError(ErrorCode.NotFound, 'Сайт не найден / Site not found');
+    await this.deps.db.transaction(async (tx) => {
+      if (!(await repo.deleteSite(tx, operatorId, siteId))) {
+        throw new AppError(ErrorCode.NotFound, 'Сайт не найден / Site not found');
+      }
+      await this.deps.audit.record(tx, this.entry(principal, 'site.remove', 'site', siteId, operatorId));
+    });
+  }
+
+  /**
+   * The operator serving a request's Host (public pages have no principal). An exact match, port
+   * included, wins; otherwise the host without its port. Undefined for unknown or malformed hosts.
+   */
+  async findByHost(host: string): Promise<HostMatch | undefined> {
+    const exact = normalizeHost(host);
+    if (!exact) return undefined;
+    const bare = exact.replace(/:\d+$/, '');
+    const site = await repo.findSiteByDomains(this.deps.db, bare === exact ? [exact] : [exact, bare]);
+    if (!site) return undefined;
+    const row = await repo.findById(this.deps.db, site.operator_id);
+    if (!row) return undefined;
+    return { operator: toDto(row, await repo.sitesOf(this.deps.db, [row.id])), site: siteDto(site) };
+  }
+
+  private async insertSite(
+    tx: Tx,
+    principal: Principal,
+    operatorId: string,
+    s: z.output<typeof SiteInput>,
+  ): Promise<SiteRow> {
+    const site = await repo.insertSite(tx, {
+      id: this.deps.ids.uuid(),
+      operator_id: operatorId,
+      domain: s.domain,
+      title: s.title ?? domainToUnicode(s.domain.replace(/:\d+$/, '')) + (/:\d+$/.exec(s.domain)?.[0] ?? ''),
+      created_at: this.deps.clock.now(),
+    });
+    await this.deps.audit.record(tx, this.entry(principal, 'site.add', 'site', site.id, operatorId));
+    return site;
+  }
+
+  private async recordMfaPolicy(tx: Tx, principal: Principal, operatorId: string, required: boolean) {
+    await this.deps.audit.record(
+      tx,
+      this.entry(
+        principal,
+        required ? 'operator.mfa_required' : 'operator.mfa_optional',
+        'operator',
+        operatorId,
+        operatorId,
+      ),
+    );
+  }
+
+  private entry(
+    principal: Principal,
+    action: string,
+    objectType: string,
+    objectId: string,
+    operatorId: string,
+  ) {
+    return {
+      actor: actorOf(principal),
+      action,
+      objectType,
+      objectId,
+      operatorId,
+      source: sourceOf(principal),
+      result: 'success' as const,
+    };
+  }
+}
+
+function requireInstallationAdmin(principal: Principal): void {
+  if (principal.kind === 'system' || principal.installationAdmin) return;
+  throw new AppError(ErrorCode.Forbidden, 'You do not have access to this');
+}
+
+// Seeing an operator's card needs operator.read; those who may manage it may also see it.
+function requireOperatorRead(principal: Principal, operatorId: string): void {
+  if (can(principal, 'operator.manage', operatorId)) return;
+  requirePermission(principal, 'operator.read', operatorId);
+}
+
+function notFound(): AppError {
+  return new AppError(ErrorCode.NotFound, 'Оператор не найден / Operator not found');
+}
+
+/** Parses service input (callers other than HTTP routes skip the route's schema). */
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const fields: FieldIssue[] = r.error.issues.map((i) => ({
+    path: i.path.map(String).join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(',') : ''),
+    message: i.message,
+  }));
+  throw new AppError(ErrorCode.ValidationFailed, 'The request did not pass validation', { fields });
+}
+
+function siteDto(s: SiteRow): SiteDto {
+  return { id: s.id, domain: s.domain, title: s.title, createdAt: s.created_at.toISOString() };
+}
+
+function toDto(r: OperatorRow, sites: SiteRow[]): OperatorDto {
+  return {
+    id: r.id,
+    slug: r.slug,
+    name: r.name,
+    shortName: r.short_name,
+    inn: r.inn,
+    ogrn: r.ogrn,
+    postalAddress: r.postal_address,
+    responsiblePerson: r.responsible_person,
+    requestsEmail: r.requests_email,
+    requestsPostalAddress: r.requests_postal_address,
+    timeZone: r.time_zone,
+    requireMfa: r.require_mfa,
+    sites: sites.map(siteDto),
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,22 @@
+export {
+  SubjectsService,
+  decryptSubjectRow,
+  encryptSubjectFields,
+  prepareSubject,
+  subjectAad,
+  subjectBlindIndexes,
+  type BlindIndexes,
+  type PreparedSubject,
+  type SubjectHandle,
+  type SubjectKeyring,
+  type SubjectsDeps,
+} from './subjects.service.ts';
+export {
+  DestroyReason,
+  SUBJECT_FIELDS,
+  SubjectDto,
+  SubjectInput,
+  type DestroyResult,
+  type SubjectField,
+  type SubjectRef,
+} from './subjects.schemas.ts';

@@ -1,0 +1,126 @@
+import type { Tx } from '../../platform/db/database.ts';
+
+export interface SubjectRow {
+  id: string;
+  operator_id: string;
+  name_enc: Buffer | null;
+  phone_enc: Buffer | null;
+  email_enc: Buffer | null;
+  phone_bidx: Buffer | null;
+  email_bidx: Buffer | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface DestructionRow {
+  subject_id: string;
+  operator_id: string;
+  reason: string;
+  categories: string[];
+  actor_type: string;
+  actor_id: string | null;
+  destroyed_at: Date;
+}
+
+/**
+ * Rows of `subjects` and `subject_destructions`. Both have row-level security: every call must run
+ * in a transaction scoped to the operator (db.scoped), or it raises.
+ */
+export const subjectsRepository = {
+  async insert(db: Tx, row: SubjectRow): Promise<void> {
+    await db.query(
+      `INSERT INTO subjects (id, operator_id, name_enc, phone_enc, email_enc, phone_bidx, email_bidx,
+         created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        row.id,
+        row.operator_id,
+        row.name_enc,
+        row.phone_enc,
+        row.email_enc,
+        row.phone_bidx,
+        row.email_bidx,
+        row.created_at,
+        row.updated_at,
+      ],
+    );
+  },
+
+  async findById(db: Tx, operatorId: string, id: string): Promise<SubjectRow | undefined> {
+    const { rows } = await db.query<SubjectRow>('SELECT * FROM subjects WHERE id = $1 AND operator_id = $2', [
+      id,
+      operatorId,
+    ]);
+    return rows[0];
+  },
+
+  async lockById(db: Tx, operatorId: string, id: string): Promise<SubjectRow | undefined> {
+    const { rows } = await db.query<SubjectRow>(
+      'SELECT * FROM subjects WHERE id = $1 AND operator_id = $2 FOR UPDATE',
+      [id, operatorId],
+    );
+    return rows[0];
+  },
+
+  /**
+   * Ids with this blind index, oldest first (the first one is the one intake attaches to). With
+   * `share`, the rows are share-locked, so a destruction cannot remove them before the caller's
+   * transaction (an intake attaching to one of them) ends.
+   */
+  async findByBlindIndex(
+    db: Tx,
+    operatorId: string,
+    field: 'phone' | 'email',
+    bidx: Buffer,
+    share = false,
+  ): Promise<Pick<SubjectRow, 'id' | 'created_at'>[]> {
+    // The column name comes from a closed union, never from input.
+    const column = field === 'phone' ? 'phone_bidx' : 'email_bidx';
+    const { rows } = await db.query<Pick<SubjectRow, 'id' | 'created_at'>>(
+      `SELECT id, created_at FROM subjects WHERE operator_id = $1 AND ${column} = $2
+       ORDER BY created_at, id LIMIT 100${share ? ' FOR SHARE' : ''}`,
+      [operatorId, bidx],
+    );
+    return rows;
+  },
+
+  /** Serialises intake of one phone or e-mail of one operator until the transaction ends. */
+  async lockBlindIndexes(db: Tx, operatorId: string, bidxs: readonly Buffer[]): Promise<void> {
+    // Sorted, so two intakes locking the same pair never deadlock.
+    const keys = bidxs.map((b) => `subject-bidx:${operatorId}:${b.toString('hex')}`).sort();
+    for (const k of keys) await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [k]);
+  },
+
+  /** Deletes the subject; rows that reference it (outbox, ...) go with it by foreign-key cascade. */
+  async deleteById(db: Tx, operatorId: string, id: string): Promise<boolean> {
+    const { rowCount } = await db.query('DELETE FROM subjects WHERE id = $1 AND operator_id = $2', [
+      id,
+      operatorId,
+    ]);
+    return (rowCount ?? 0) > 0;
+  },
+
+  async insertDestruction(db: Tx, row: DestructionRow): Promise<void> {
+    await db.query(
+      `INSERT INTO subject_destructions (subject_id, operator_id, reason, categories, actor_type, actor_id,
+         destroyed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        row.subject_id,
+        row.operator_id,
+        row.reason,
+        row.categories,
+        row.actor_type,
+        row.actor_id,
+        row.destroyed_at,
+      ],
+    );
+  },
+
+  async findDestruction(db: Tx, operatorId: string, subjectId: string): Promise<DestructionRow | undefined> {
+    const { rows } = await db.query<DestructionRow>(
+      'SELECT * FROM subject_destructions WHERE subject_id = $1 AND operator_id = $2',
+      [subjectId, operatorId],
+    );
+    return rows[0];
+  },
+};

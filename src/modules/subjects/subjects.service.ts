@@ -1,0 +1,384 @@
+/**
+ * Data subjects (patients and visitors) with per-subject encryption. Each subject gets its own data
+ * key in the keyring; its name, phone and e-mail are AES-256-GCM ciphertext under that key, bound
+ * by associated data `subject:<id>:<field>`; phone and e-mail also get blind indexes for lookup and
+ * de-duplication without decryption. Destroying a subject deletes its key (crypto-shredding) and
+ * its rows. Every method checks the permission for the operator first and runs scoped to it.
+ *
+ * @example
+ *   const { id } = await subjects.findOrCreate(principal, operatorId, { phone: '8 (912) 345-67-89' });
+ *   const s = await subjects.read(principal, operatorId, id); // audited as subject.read
+ *   await subjects.destroy(principal, operatorId, id, 'consent_withdrawn');
+ */
+import type { z } from 'zod';
+import type { Clock } from '../../platform/clock.ts';
+import { openString, sealString } from '../../platform/crypto/aead.ts';
+import {
+  blindIndex,
+  normalizeEmail,
+  normalizePhone,
+  type NormalizedPhone,
+} from '../../platform/crypto/blind-index.ts';
+import type { Database, Tx } from '../../platform/db/database.ts';
+import { AppError, ErrorCode, type FieldIssue } from '../../platform/errors.ts';
+import { isUuid, type Ids } from '../../platform/ids.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { KeyringService } from '../keyring/index.ts';
+import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/access.ts';
+import { subjectsRepository as repo, type SubjectRow } from './subjects.repository.ts';
+import {
+  DestroyReason,
+  SubjectInput,
+  type DestroyResult,
+  type SubjectDto,
+  type SubjectField,
+  type SubjectRef,
+} from './subjects.schemas.ts';
+
+/** The keyring operations subjects need (a narrow seam, so tests can make one of them fail). */
+export type SubjectKeyring = Pick<
+  KeyringService,
+  'createDataKey' | 'getDataKey' | 'destroyDataKey' | 'namedKey'
+>;
+
+export interface SubjectsDeps {
+  db: Database;
+  keyring: SubjectKeyring;
+  audit: AuditService;
+  clock: Clock;
+  ids: Ids;
+  log?: Logger;
+}
+
+/** A subject's fields after validation and normalisation, before encryption. */
+export interface PreparedSubject {
+  name?: string;
+  phone?: NormalizedPhone;
+  email?: string;
+}
+
+export interface BlindIndexes {
+  phone: Buffer | null;
+  email: Buffer | null;
+}
+
+/**
+ * What an intake transaction gets back: the subject and its raw data key, so that the inquiry's own
+ * personal data (message text) can be encrypted under the same key and destroyed with it.
+ */
+export interface SubjectHandle extends SubjectRef {
+  created: boolean;
+  dataKey: Buffer;
+}
+
+/** Validates and normalises input; throws AppError(ValidationFailed) with field issues. */
+export function prepareSubject(input: SubjectInput): PreparedSubject {
+  const s = parse(SubjectInput, input);
+  return {
+    ...(s.name !== undefined ? { name: s.name } : {}),
+    ...(s.phone !== undefined ? { phone: normalizePhone(s.phone) } : {}),
+    ...(s.email !== undefined ? { email: normalizeEmail(s.email) } : {}),
+  };
+}
+
+/** The blind indexes of a prepared subject under its operator's blind-index key. */
+export function subjectBlindIndexes(bidxKey: Buffer, p: PreparedSubject): BlindIndexes {
+  return {
+    phone: p.phone ? blindIndex(bidxKey, 'phone', p.phone.e164) : null,
+    email: p.email !== undefined ? blindIndex(bidxKey, 'email', p.email) : null,
+  };
+}
+
+/** The associated data that binds a field's ciphertext to its subject and column. */
+export function subjectAad(subjectId: string, field: SubjectField): string {
+  return `subject:${subjectId}:${field}`;
+}
+
+/** Encrypts each present field under the subject's data key. */
+export function encryptSubjectFields(
+  dataKey: Buffer,
+  subjectId: string,
+  p: PreparedSubject,
+): Record<`${SubjectField}_enc`, Buffer | null> {
+  const enc = (field: SubjectField, v: string | undefined) =>
+    v === undefined ? null : sealString(dataKey, v, subjectAad(subjectId, field));
+  return {
+    name_enc: enc('name', p.name),
+    phone_enc: enc('phone', p.phone?.stored),
+    email_enc: enc('email', p.email),
+  };
+}
+
+/** Decrypts a subject row; throws DecryptError if the key is not this subject's. */
+export function decryptSubjectRow(dataKey: Buffer, row: SubjectRow): SubjectDto {
+  const dec = (field: SubjectField, blob: Buffer | null) =>
+    blob === null ? null : openString(dataKey, blob, subjectAad(row.id, field));
+  return {
+    id: row.id,
+    operatorId: row.operator_id,
+    name: dec('name', row.name_enc),
+    phone: dec('phone', row.phone_enc),
+    email: dec('email', row.email_enc),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export class SubjectsService {
+  // Blind-index keys per operator. They are never destroyed with a subject and a master-key
+  // rotation does not change them, so keeping them in memory is safe; it saves a keyring round
+  // trip on every intake and search. Data keys are deliberately NOT cached: a destroyed subject's
+  // key must not live on in any instance's memory.
+  private readonly bidxKeys = new Map<string, Promise<Buffer>>();
+
+  constructor(private readonly deps: SubjectsDeps) {}
+
+  /** Creates a subject (no de-duplication; intake uses findOrCreate). */
+  async create(principal: Principal, operatorId: string, input: SubjectInput): Promise<SubjectRef> {
+    requirePermission(principal, 'subject.create', operatorId);
+    const p = prepareSubject(input);
+    const bidx = subjectBlindIndexes(await this.blindIndexKey(operatorId), p);
+    const h = await this.deps.db.scoped([operatorId], (tx) =>
+      this.insert(tx, principal, operatorId, p, bidx),
+    );
+    return ref(h);
+  }
+
+  /**
+   * Finds the subject by phone, then by e-mail (exact match of the blind index), or creates it.
+   * An existing subject is returned unchanged: contact details from an anonymous form are not
+   * merged into it, or anyone could attach their e-mail to another person's record.
+   */
+  async findOrCreate(
+    principal: Principal,
+    operatorId: string,
+    input: SubjectInput,
+  ): Promise<{ id: string; created: boolean }> {
+    requirePermission(principal, 'subject.create', operatorId);
+    const h = await this.deps.db.scoped([operatorId], (tx) =>
+      this.findOrCreateInTx(tx, principal, operatorId, input),
+    );
+    return { id: h.id, created: h.created };
+  }
+
+  /**
+   * findOrCreate inside the caller's transaction, which must be scoped to `operatorId` (the intake
+   * transaction that also writes consents, the inquiry and the outbox). Concurrent intakes of the
+   * same phone or e-mail are serialised, so they end up with one subject.
+   */
+  async findOrCreateInTx(
+    tx: Tx,
+    principal: Principal,
+    operatorId: string,
+    input: SubjectInput,
+  ): Promise<SubjectHandle> {
+    requirePermission(principal, 'subject.create', operatorId);
+    const p = prepareSubject(input);
+    const bidx = subjectBlindIndexes(await this.blindIndexKey(operatorId), p);
+    await repo.lockBlindIndexes(
+      tx,
+      operatorId,
+      [bidx.phone, bidx.email].filter((b): b is Buffer => b !== null),
+    );
+    for (const field of ['phone', 'email'] as const) {
+      const b = bidx[field];
+      if (!b) continue;
+      for (const candidate of await repo.findByBlindIndex(tx, operatorId, field, b, true)) {
+        // A subject whose key is gone is being destroyed: it is not a match.
+        const dataKey = await this.deps.keyring.getDataKey(candidate.id);
+        if (!dataKey) continue;
+        await this.deps.audit.record(tx, this.entry(principal, 'subject.match', operatorId, candidate.id));
+        return {
+          id: candidate.id,
+          operatorId,
+          createdAt: candidate.created_at.toISOString(),
+          created: false,
+          dataKey,
+        };
+      }
+    }
+    return this.insert(tx, principal, operatorId, p, bidx);
+  }
+
+  /** Subjects with this phone (any usual spelling), found by blind index; ids only. Audited. */
+  async findByPhone(principal: Principal, operatorId: string, phone: string): Promise<SubjectRef[]> {
+    requirePermission(principal, 'subject.search', operatorId);
+    const e164 = normalizePhone(phone).e164;
+    const b = blindIndex(await this.blindIndexKey(operatorId), 'phone', e164);
+    return this.search(principal, operatorId, 'phone', b);
+  }
+
+  /** Subjects with this e-mail (case-insensitive), found by blind index; ids only. Audited. */
+  async findByEmail(principal: Principal, operatorId: string, email: string): Promise<SubjectRef[]> {
+    requirePermission(principal, 'subject.search', operatorId);
+    const b = blindIndex(await this.blindIndexKey(operatorId), 'email', normalizeEmail(email));
+    return this.search(principal, operatorId, 'email', b);
+  }
+
+  /**
+   * Decrypts one subject for the principal and records the read. NotFound for an unknown subject,
+   * SubjectDestroyed (410) for one that was destroyed (only its id and the destruction record
+   * remain, no personal data).
+   */
+  async read(principal: Principal, operatorId: string, subjectId: string): Promise<SubjectDto> {
+    requirePermission(principal, 'subject.read', operatorId);
+    if (!isUuid(subjectId)) throw notFound();
+    return this.deps.db.scoped([operatorId], async (tx) => {
+      const row = await repo.findById(tx, operatorId, subjectId);
+      if (!row) {
+        if (await repo.findDestruction(tx, operatorId, subjectId)) throw destroyed();
+        throw notFound();
+      }
+      const dataKey = await this.deps.keyring.getDataKey(subjectId);
+      // The key goes first when a subject is destroyed; a row without one is mid-destruction.
+      if (!dataKey) throw destroyed();
+      const dto = decryptSubjectRow(dataKey, row);
+      await this.deps.audit.record(tx, this.entry(principal, 'subject.read', operatorId, subjectId));
+      return dto;
+    });
+  }
+
+  /**
+   * Destroys a subject: its data key, then its rows (outbox rows by cascade), with a destruction
+   * record and an audit entry. Repeating the call after a success or a partial failure is safe.
+   *
+   * Order across the two databases: the key is deleted first, while the subject's row is locked in
+   * the still-open data transaction; the rows go in that transaction after the key is gone. Every
+   * failure therefore leaves either everything as it was (the key deletion failed: the data
+   * transaction rolls back) or ciphertext without a key (the data commit failed): never a key
+   * whose subject is reported destroyed, which would keep every backup of the data readable.
+   */
+  async destroy(
+    principal: Principal,
+    operatorId: string,
+    subjectId: string,
+    reason: DestroyReason,
+  ): Promise<DestroyResult> {
+    requirePermission(principal, 'subject.destroy', operatorId);
+    const why = parse(DestroyReason, reason);
+    if (!isUuid(subjectId)) throw notFound();
+    const { db, keyring, audit, clock } = this.deps;
+    const result = await db.scoped([operatorId], async (tx): Promise<DestroyResult> => {
+      const row = await repo.lockById(tx, operatorId, subjectId);
+      if (!row) {
+        const done = await repo.findDestruction(tx, operatorId, subjectId);
+        if (!done) throw notFound();
+        // Finished before; make sure of the key all the same (it is idempotent).
+        await keyring.destroyDataKey(subjectId);
+        return { subjectId, destroyedAt: done.destroyed_at.toISOString(), alreadyDestroyed: true };
+      }
+      await keyring.destroyDataKey(subjectId);
+      const at = clock.now();
+      const actor = actorOf(principal);
+      await repo.deleteById(tx, operatorId, subjectId);
+      await repo.insertDestruction(tx, {
+        subject_id: subjectId,
+        operator_id: operatorId,
+        reason: why,
+        categories: (['name', 'phone', 'email'] as const).filter((f) => row[`${f}_enc`] !== null),
+        actor_type: actor.type,
+        actor_id: actor.id,
+        destroyed_at: at,
+      });
+      await audit.record(tx, this.entry(principal, 'subject.destroy', operatorId, subjectId));
+      return { subjectId, destroyedAt: at.toISOString(), alreadyDestroyed: false };
+    });
+    this.deps.log?.info({ subjectId, operatorId, reason: why }, 'subject destroyed');
+    return result;
+  }
+
+  /** The operator's blind-index key (created on first use). */
+  private blindIndexKey(operatorId: string): Promise<Buffer> {
+    let k = this.bidxKeys.get(operatorId);
+    if (!k) {
+      k = this.deps.keyring.namedKey(`blind-index:${operatorId}`);
+      this.bidxKeys.set(operatorId, k);
+      // A failed fetch must not be remembered.
+      k.catch(() => this.bidxKeys.delete(operatorId));
+    }
+    return k;
+  }
+
+  private async search(
+    principal: Principal,
+    operatorId: string,
+    field: 'phone' | 'email',
+    b: Buffer,
+  ): Promise<SubjectRef[]> {
+    return this.deps.db.scoped([operatorId], async (tx) => {
+      const rows = await repo.findByBlindIndex(tx, operatorId, field, b);
+      // One entry per subject found, so each subject's access history shows the search; one
+      // without a subject when nothing matched, so empty searches are on record too.
+      if (rows.length === 0)
+        await this.deps.audit.record(tx, this.entry(principal, 'subject.search', operatorId, null));
+      for (const r of rows)
+        await this.deps.audit.record(tx, this.entry(principal, 'subject.search', operatorId, r.id));
+      return rows.map((r) => ({ id: r.id, operatorId, createdAt: r.created_at.toISOString() }));
+    });
+  }
+
+  private async insert(
+    tx: Tx,
+    principal: Principal,
+    operatorId: string,
+    p: PreparedSubject,
+    bidx: BlindIndexes,
+  ): Promise<SubjectHandle> {
+    const { keyring, ids, clock } = this.deps;
+    const id = ids.uuid();
+    // The key is stored (and committed, in the keyring) before any ciphertext under it exists.
+    // If the data transaction then fails, what is left is a key without data: harmless.
+    const dataKey = await keyring.createDataKey(id, operatorId);
+    const now = clock.now();
+    await repo.insert(tx, {
+      id,
+      operator_id: operatorId,
+      ...encryptSubjectFields(dataKey, id, p),
+      phone_bidx: bidx.phone,
+      email_bidx: bidx.email,
+      created_at: now,
+      updated_at: now,
+    });
+    await this.deps.audit.record(tx, this.entry(principal, 'subject.create', operatorId, id));
+    return { id, operatorId, createdAt: now.toISOString(), created: true, dataKey };
+  }
+
+  private entry(principal: Principal, action: string, operatorId: string, subjectId: string | null) {
+    return {
+      actor: actorOf(principal),
+      action,
+      objectType: 'subject',
+      objectId: subjectId,
+      subjectId,
+      operatorId,
+      source: sourceOf(principal),
+      result: 'success' as const,
+    };
+  }
+}
+
+function ref(h: SubjectHandle): SubjectRef {
+  return { id: h.id, operatorId: h.operatorId, createdAt: h.createdAt };
+}
+
+function notFound(): AppError {
+  return new AppError(ErrorCode.NotFound, 'Субъект не найден / Subject not found');
+}
+
+function destroyed(): AppError {
+  return new AppError(
+    ErrorCode.SubjectDestroyed,
+    'Данные субъекта уничтожены / The subject’s data was destroyed',
+  );
+}
+
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const fields: FieldIssue[] = r.error.issues.map((i) => ({
+    path: i.path.map(String).join('.'),
+    message: i.message,
+  }));
+  throw new AppError(ErrorCode.ValidationFailed, 'The request did not pass validation', { fields });
+}
