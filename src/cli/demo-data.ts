@@ -8,7 +8,7 @@
  */
 import type { AppContext } from '../context.ts';
 import type { OperatorCreate } from '../modules/operators/index.ts';
-import { systemPrincipal } from '../modules/staff/access.ts';
+import { systemPrincipal } from '../modules/staff/index.ts';
 
 export const DEMO_OPERATOR_SLUG = 'lux-demo';
 

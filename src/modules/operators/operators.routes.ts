@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import type { AppContext } from '../../context.ts';
-import type { Principal } from '../staff/access.ts';
+import type { Principal } from '../staff/index.ts';
 import { OperatorDto, OperatorPatch, SiteDto, SiteInput } from './operators.schemas.ts';
 
 /** What the routes need from the staff session layer. */

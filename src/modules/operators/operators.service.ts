@@ -14,7 +14,16 @@ import type { Database, Tx } from '../../platform/db/database.ts';
 import { AppError, ErrorCode, type FieldIssue } from '../../platform/errors.ts';
 import { isUuid, type Ids } from '../../platform/ids.ts';
 import type { AuditService } from '../audit/index.ts';
-import { actorOf, can, operatorsWith, requirePermission, sourceOf, type Principal } from '../staff/access.ts';
+import {
+  actorOf,
+  can,
+  isInstallationAdmin,
+  operatorsWith,
+  requireInstallationAdmin,
+  requirePermission,
+  sourceOf,
+  type Principal,
+} from '../staff/index.ts';
 import { operatorsRepository as repo, type OperatorRow, type SiteRow } from './operators.repository.ts';
 import {
   normalizeHost,
@@ -84,7 +93,7 @@ export class OperatorsService {
 
   /** The operators the principal works for (all of them for the installation and its admins). */
   async list(principal: Principal): Promise<OperatorDto[]> {
-    const everything = principal.kind === 'system' || principal.installationAdmin;
+    const everything = isInstallationAdmin(principal);
     const ids = everything ? undefined : operatorsWith(principal, 'operator.read');
     if (ids && ids.length === 0) return [];
     const rows = await repo.list(this.deps.db, ids);
@@ -228,11 +237,6 @@ export class OperatorsService {
       result: 'success' as const,
     };
   }
-}
-
-function requireInstallationAdmin(principal: Principal): void {
-  if (principal.kind === 'system' || principal.installationAdmin) return;
-  throw new AppError(ErrorCode.Forbidden, 'You do not have access to this');
 }
 
 // Seeing an operator's card needs operator.read; those who may manage it may also see it.

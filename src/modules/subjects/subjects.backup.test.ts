@@ -13,7 +13,7 @@ import { createTestEnv, dropDatabases, testAdminUrl, type TestEnv } from '../../
 import { open } from '../../platform/crypto/aead.ts';
 import { blindIndex } from '../../platform/crypto/blind-index.ts';
 import { withDatabase } from '../../platform/db/database.ts';
-import { systemPrincipal } from '../staff/access.ts';
+import { systemPrincipal } from '../staff/index.ts';
 import { decryptSubjectRow, SUBJECT_FIELDS, type SubjectInput } from './index.ts';
 
 const run = promisify(execFile);

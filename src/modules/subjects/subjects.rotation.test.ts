@@ -8,7 +8,7 @@ import pg from 'pg';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { masterKeyId, masterKeysOf, type MasterKey } from '../../platform/crypto/master-key.ts';
 import { KeyringService } from '../keyring/index.ts';
-import { systemPrincipal } from '../staff/access.ts';
+import { systemPrincipal } from '../staff/index.ts';
 import { SubjectsService } from './index.ts';
 
 const system = systemPrincipal('test');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
-import { systemPrincipal, type Principal, type Role } from '../staff/access.ts';
+import { systemPrincipal, type Principal, type Role } from '../staff/index.ts';
 import { SubjectsService, type SubjectInput } from './index.ts';
 
 const system = systemPrincipal('intake');

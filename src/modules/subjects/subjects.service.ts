@@ -25,7 +25,7 @@ import { isUuid, type Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
-import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/access.ts';
+import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/index.ts';
 import { subjectsRepository as repo, type SubjectRow } from './subjects.repository.ts';
 import {
   DestroyReason,
