@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { ConfigError } from './config/config.ts';
 import { registerCoreCommands } from './cli/core-commands.ts';
+import { registerStaffCommands } from './cli/staff-commands.ts';
 
 const program = new Command();
 program
@@ -12,6 +13,7 @@ program
   .showHelpAfterError();
 
 registerCoreCommands(program);
+registerStaffCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -381,22 +381,6 @@ export class AuthService {
     return sessionRepository.deleteAllOf(tx, staffId);
   }
 
-  /** Housekeeping for a scheduled job: expired sessions and forgotten throttle rows. */
-  async purgeExpired(): Promise<{ sessions: number; throttle: number }> {
-    const now = this.now();
-    return this.db.transaction(async (tx) => ({
-      sessions: await sessionRepository.deleteExpired(
-        tx,
-        now,
-        new Date(now.getTime() - this.deps.config.sessionIdleMinutes * 60_000),
-      ),
-      throttle: await throttleRepository.deleteStale(
-        tx,
-        new Date(now.getTime() - Math.max(ACCOUNT_RULE.windowMs, IP_RULE.windowMs)),
-      ),
-    }));
-  }
-
   // --- throttling -------------------------------------------------------------------------------
 
   /** The account key first: success resets it. */

@@ -119,13 +119,4 @@ export const throttleRepository = {
   async remove(tx: Tx, key: string): Promise<void> {
     await tx.query('DELETE FROM login_throttle WHERE key = $1', [key]);
   },
-
-  /** Housekeeping: rows whose run of failures has been forgotten. */
-  async deleteStale(tx: Tx, cutoff: Date): Promise<number> {
-    const { rowCount } = await tx.query(
-      `DELETE FROM login_throttle WHERE greatest(window_started_at, coalesce(locked_until, window_started_at)) < $1`,
-      [cutoff],
-    );
-    return rowCount ?? 0;
-  },
 };

@@ -100,13 +100,4 @@ export const sessionRepository = {
     const { rowCount } = await tx.query('DELETE FROM sessions WHERE staff_id = $1', [staffId]);
     return rowCount ?? 0;
   },
-
-  /** Housekeeping: sessions past their absolute or idle limit. */
-  async deleteExpired(tx: Tx, now: Date, idleCutoff: Date): Promise<number> {
-    const { rowCount } = await tx.query('DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2', [
-      now,
-      idleCutoff,
-    ]);
-    return rowCount ?? 0;
-  },
 };

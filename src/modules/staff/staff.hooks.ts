@@ -149,12 +149,18 @@ function runtimeOf(req: FastifyRequest): StaffAuthRuntime {
   return r;
 }
 
-function originOf(req: FastifyRequest): string | undefined {
+/** Scheme, host and port as a browser writes them (default ports left out); undefined if malformed. */
+function normalisedOrigin(url: string): string | undefined {
   try {
-    return new URL(`${req.protocol}://${req.host}`).origin;
+    const origin = new URL(url).origin;
+    return origin === 'null' ? undefined : origin;
   } catch {
     return undefined;
   }
+}
+
+function originOf(req: FastifyRequest): string | undefined {
+  return normalisedOrigin(`${req.protocol}://${req.host}`);
 }
 
 /**
@@ -163,9 +169,10 @@ function originOf(req: FastifyRequest): string | undefined {
  * Origin on every cross-site POST; `null` (sandboxed frames, some redirects) is refused too.
  */
 function checkOrigin(req: FastifyRequest, runtime: StaffAuthRuntime): void {
-  const origin = req.headers.origin;
-  if (origin === undefined) return;
-  if (origin === runtime.ownOrigin || origin === originOf(req)) return;
+  const header = req.headers.origin;
+  if (header === undefined) return;
+  const origin = normalisedOrigin(header);
+  if (origin !== undefined && (origin === runtime.ownOrigin || origin === originOf(req))) return;
   throw new AppError(ErrorCode.CsrfFailed, 'The request came from another site');
 }
 

@@ -238,6 +238,12 @@ export class StaffService {
     return op.id;
   }
 
+  /** Slugs of operators by id (for listings). */
+  async operatorSlugs(ids: readonly string[]): Promise<Map<string, string>> {
+    const rows = await staffRepository.findOperatorsByIds(this.deps.db.pool, ids);
+    return new Map(rows.map((o) => [o.id, o.slug]));
+  }
+
   /** The account id for an e-mail (for the command line). */
   async idByEmail(principal: Principal, email: string): Promise<string | undefined> {
     requireInstallationAdmin(principal);

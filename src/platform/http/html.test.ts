@@ -18,9 +18,8 @@ describe('html template', () => {
 
   it('inserts nested fragments and arrays as markup, escaping their own values', () => {
     const items = ['a<b', 'c&d'];
-    const out = html`<ul>
-      ${items.map((i) => html`<li>${i}</li>`)}
-    </ul>`.toString();
+    // prettier-ignore
+    const out = html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>`.toString();
     assert.equal(out, '<ul><li>a&lt;b</li><li>c&amp;d</li></ul>');
   });
 
