@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { loadProcessConfig, type Config } from '../config/config.ts';
-import { KeyringService } from '../modules/keyring/index.ts';
-import { generateMasterKeyText, masterKeysOf, parseMasterKey } from '../platform/crypto/master-key.ts';
+import { generateMasterKeyText, loadMasterKeys, parseMasterKey } from '../platform/crypto/master-key.ts';
 import { pino } from 'pino';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { openRuntime } from '../runtime.ts';
@@ -64,67 +62,73 @@ export function registerCoreCommands(program: Command): void {
   program
     .command('rotate-master-key')
     .description(
-      'Re-wrap every key in the keyring with a new master key, without touching the data. ' +
+      'Re-wrap every key in the keyring with the active master key, without touching the data. ' +
         'Safe to interrupt and run again.',
     )
-    .option('--new-key-file <path>', 'file holding the new master key (base64 of 32 bytes)')
-    .option('--generate', 'generate the new key (local mode with a master key file only)')
+    .option('--generate', 'key-file mode: generate a new master key and make it the active one first')
+    .option('--new-key-file <path>', 'key-file mode: make the key in this file the active one first')
+    .addHelpText(
+      'after',
+      `
+With the key in a file (local mode): --generate (or --new-key-file) keeps the old key beside the
+file as <file>.retired-<id>, swaps the new one in atomically, then re-wraps. Restart the server
+afterwards. Delete the retired file once the keyring backups made before the rotation have expired.
+
+With SOGLASIE_MASTER_KEY: deploy the new key as SOGLASIE_MASTER_KEY and the old one in
+SOGLASIE_MASTER_KEY_OLD on every instance, restart them, then run this command without options.
+When it reports nothing left to re-wrap, remove the old key from SOGLASIE_MASTER_KEY_OLD.`,
+    )
     .action(async (o: { newKeyFile?: string; generate?: boolean }) => {
       const { config, log } = commandEnv('warn');
-      if (Boolean(o.newKeyFile) === Boolean(o.generate)) {
-        throw new Error('Give exactly one of --new-key-file <path> or --generate.');
-      }
+      if (o.newKeyFile && o.generate) throw new Error('Give at most one of --generate and --new-key-file.');
       const mk = config.masterKey;
-      if (o.generate && mk.source !== 'file') {
+      if ((o.generate || o.newKeyFile) && mk.source !== 'file') {
         throw new Error(
-          '--generate needs the master key in a file; with SOGLASIE_MASTER_KEY use --new-key-file.',
+          'With SOGLASIE_MASTER_KEY, deploy the new key as SOGLASIE_MASTER_KEY and the old one in ' +
+            'SOGLASIE_MASTER_KEY_OLD, restart, then run `soglasie rotate-master-key` without options.',
         );
       }
+      if (mk.source === 'file' && (o.generate || o.newKeyFile)) {
+        await installNewKeyFile(config, mk.path, o.newKeyFile);
+      }
+      // Opened after the swap, so the runtime's active key is the new one and the old is retired.
       const runtime = await openRuntime(config, log);
       try {
-        let newText: string;
-        let pendingFile: string | undefined;
-        if (o.newKeyFile) {
-          newText = (await readFile(o.newKeyFile, 'utf8')).trim();
-        } else {
-          // Kept beside the key file until the re-wrap finishes, so an interrupted run can resume.
-          pendingFile = `${(mk as { path: string }).path}.new`;
-          newText = existsSync(pendingFile)
-            ? (await readFile(pendingFile, 'utf8')).trim()
-            : generateMasterKeyText();
-          await writeFile(pendingFile, newText + '\n', { mode: 0o600 });
-        }
-        const next = parseMasterKey(newText, 'The new master key');
-        const current = runtime.ctx.masterKeys.active;
-        const retired = [
-          current,
-          ...config.oldMasterKeys.map((t) => parseMasterKey(t, 'SOGLASIE_MASTER_KEY_OLD')),
-        ];
-        const keyring = new KeyringService(
-          runtime.ctx.keyringDb,
-          masterKeysOf(next, retired),
-          runtime.ctx.clock,
-        );
-        const report = await keyring.rewrapAll();
+        const report = await runtime.ctx.services.keyring.rewrapAll();
+        const active = runtime.ctx.masterKeys.active;
         await runtime.ctx.services.audit.recordNow({
           actor: { type: 'system', id: 'cli' },
-          action: 'keyring.rotate_master_key',
+          action: 'keyring.rewrap',
           objectType: 'master_key',
-          objectId: next.id,
+          objectId: active.id,
           result: 'success',
         });
-        if (pendingFile && mk.source === 'file') {
-          await rename(mk.path, `${mk.path}.retired-${current.id}`);
-          await rename(pendingFile, mk.path);
-        }
         process.stdout.write(
-          `Re-wrapped ${report.dataKeys} data keys and ${report.namedKeys} named keys with master key ${next.id}.\n` +
-            (mk.source === 'file' && pendingFile
-              ? `The new key is in ${mk.path}; the old one was kept as ${mk.path}.retired-${current.id}: destroy it once backups made with it have expired.\n`
-              : 'Now set SOGLASIE_MASTER_KEY (or the key file) to the new key and restart every instance.\n'),
+          `Re-wrapped ${report.dataKeys} data keys and ${report.namedKeys} named keys; every key is now ` +
+            `wrapped by master key ${active.id}. Restart running servers so they load it.\n`,
         );
       } finally {
         await runtime.close();
       }
     });
+}
+
+/**
+ * Makes a new key the active one in key-file mode without a moment in which no key file exists:
+ * the old key is first copied to `<file>.retired-<id>` (still loaded for unwrapping), then the new
+ * key replaces the file by an atomic rename.
+ */
+async function installNewKeyFile(
+  config: Config,
+  keyFile: string,
+  newKeyFile: string | undefined,
+): Promise<void> {
+  const current = (await loadMasterKeys(config, () => undefined)).active;
+  const text = newKeyFile ? (await readFile(newKeyFile, 'utf8')).trim() : generateMasterKeyText();
+  const next = parseMasterKey(text, 'The new master key');
+  if (next.id === current.id) throw new Error('The new master key is the current one.');
+  await writeFile(`${keyFile}.retired-${current.id}`, current.key.toString('base64') + '\n', { mode: 0o600 });
+  const pending = `${keyFile}.new`;
+  await writeFile(pending, text + '\n', { mode: 0o600 });
+  await rename(pending, keyFile);
 }

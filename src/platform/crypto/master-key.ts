@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../config/config.ts';
 import { ConfigError } from '../../config/config.ts';
@@ -59,11 +59,12 @@ export async function loadMasterKeys(
 ): Promise<MasterKeys> {
   let active: MasterKey;
   const mk = config.masterKey;
+  const retiredFiles = mk.source === 'file' ? await retiredKeyFiles(mk.path) : [];
   if (mk.source === 'env') {
     active = parseMasterKey(mk.value, 'SOGLASIE_MASTER_KEY');
   } else if (existsSync(mk.path)) {
     active = parseMasterKey(await readFile(mk.path, 'utf8'), `The master key file ${mk.path}`);
-  } else if (mk.generateIfMissing) {
+  } else if (mk.generateIfMissing && retiredFiles.length === 0) {
     await mkdir(path.dirname(mk.path), { recursive: true });
     const text = generateMasterKeyText();
     await writeFile(mk.path, text + '\n', { mode: 0o600, flag: 'wx' });
@@ -71,10 +72,25 @@ export async function loadMasterKeys(
     active = parseMasterKey(text, mk.path);
   } else {
     throw new ConfigError(
-      `The master key file ${mk.path} does not exist. Set SOGLASIE_MASTER_KEY_FILE to an existing file ` +
-        'or SOGLASIE_MASTER_KEY to the key itself.',
+      `The master key file ${mk.path} does not exist` +
+        (retiredFiles.length > 0 ? ' although retired keys lie beside it (an interrupted rotation?)' : '') +
+        '. Restore it from its backup, or set SOGLASIE_MASTER_KEY_FILE to an existing file or ' +
+        'SOGLASIE_MASTER_KEY to the key itself. A new key is never generated over existing data.',
     );
   }
   const retired = config.oldMasterKeys.map((t, i) => parseMasterKey(t, `SOGLASIE_MASTER_KEY_OLD[${i}]`));
+  for (const f of retiredFiles)
+    retired.push(parseMasterKey(await readFile(f, 'utf8'), `The retired key file ${f}`));
   return masterKeysOf(active, retired);
+}
+
+/** Retired keys kept beside the key file by `rotate-master-key`: `<file>.retired-<id>`. */
+export async function retiredKeyFiles(keyFile: string): Promise<string[]> {
+  const dir = path.dirname(keyFile);
+  const prefix = `${path.basename(keyFile)}.retired-`;
+  if (!existsSync(dir)) return [];
+  return (await readdir(dir))
+    .filter((f) => f.startsWith(prefix))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
