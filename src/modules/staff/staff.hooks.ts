@@ -23,6 +23,7 @@ import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { randomToken } from '../../platform/ids.ts';
 import type { Principal } from './access.ts';
 import type { SessionStage, StaffSession } from './auth.service.ts';
+import { prepareDummyHash } from './password.ts';
 
 export const SESSION_COOKIE = 'sg_session';
 /** The double-submit cookie of forms shown before sign-in. */
@@ -79,6 +80,7 @@ export function registerStaffAuth(app: App, ctx: AppContext): void {
   app.decorateRequest('staffSession', undefined);
   app.decorateRequest('principal', undefined);
   app.decorateRequest('staffAuthRuntime', undefined);
+  prepareDummyHash();
   const auth = ctx.services.staffAuth;
   const runtime: StaffAuthRuntime = {
     ownOrigin: new URL(ctx.config.publicUrl).origin,
