@@ -40,6 +40,7 @@ export async function startServer(
   try {
     if (opts.prepare) await opts.prepare(runtime.ctx);
     app = await buildApp(runtime.ctx, opts);
+    closeConnectionsWhenDrained(app);
     await app.listen({ port: config.port, host: config.host });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -61,6 +62,22 @@ export async function startServer(
     await runtime.close();
     throw e;
   }
+}
+
+/**
+ * Responses sent once the shutdown has begun carry `Connection: close`. Closing the server drops
+ * idle keep-alive connections at once, but a connection busy with a request at that moment would
+ * otherwise stay open after its response for the whole keep-alive timeout (72 s in Fastify),
+ * holding up the shutdown.
+ */
+function closeConnectionsWhenDrained(app: App): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
 }
 
 /** Wires signals to a graceful close; a second signal exits at once. */

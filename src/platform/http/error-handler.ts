@@ -44,17 +44,23 @@ function fromFastifyError(e: FastifyError): AppError | undefined {
 
 function fieldIssues(e: FastifyError): FieldIssue[] {
   if (!hasZodFastifySchemaValidationErrors(e)) return [];
-  return e.validation.map((v) => ({
-    path: [v.instancePath.replace(/^\//, '').replace(/\//g, '.'), ...unknownKeys(v.params)]
-      .filter(Boolean)
-      .join('.'),
-    message: v.message ?? 'invalid',
-  }));
+  return e.validation.flatMap((v) => {
+    const at = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    // An unknown field is reported on its parent object; name each unknown field instead.
+    const unknown = unknownKeys(v.keyword, v.params);
+    if (unknown.length > 0) {
+      return unknown.map((k) => ({ path: at ? `${at}.${k}` : k, message: 'Unknown field' }));
+    }
+    return [{ path: at, message: v.message ?? 'invalid' }];
+  });
 }
 
-function unknownKeys(params: unknown): string[] {
-  const p = params as { issue?: { code?: string; keys?: string[] } } | undefined;
-  return p?.issue?.code === 'unrecognized_keys' ? (p.issue.keys ?? []).slice(0, 5) : [];
+// fastify-type-provider-zod puts the zod issue's code in `keyword` and its other fields (here
+// `keys`) in `params`.
+function unknownKeys(keyword: string, params: unknown): string[] {
+  if (keyword !== 'unrecognized_keys') return [];
+  const keys = (params as { keys?: unknown } | undefined)?.keys;
+  return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string').slice(0, 5) : [];
 }
 
 export function registerErrorHandler(app: FastifyInstance, renderHtml?: HtmlErrorRenderer): void {

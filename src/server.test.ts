@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { cloneTemplate, dropDatabases, testAdminUrl } from '../test/harness.ts';
+import { serveOptions } from './cli/serve-options.ts';
+import { loadConfig } from './config/config.ts';
+import { withDatabase } from './platform/db/database.ts';
+import type { RunningJobs } from './platform/jobs/production.ts';
+import { createLogger } from './platform/logger.ts';
+import { startServer, type Background, type RunningServer } from './server.ts';
+
+/** Resolves true if a TCP connection to the port is refused, false if it is accepted. */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+  });
+}
+
+describe('serve: graceful shutdown', () => {
+  let dbNames: { data: string; keyring: string };
+  before(async () => {
+    dbNames = await cloneTemplate();
+  });
+  after(() => dropDatabases([dbNames.data, dbNames.keyring]));
+
+  it('drains the request in flight, refuses new connections, stops the job runner, then the pools', async () => {
+    const admin = testAdminUrl();
+    const config = loadConfig({
+      SOGLASIE_MASTER_KEY: randomBytes(32).toString('base64'),
+      DATABASE_URL: withDatabase(admin, dbNames.data),
+      SOGLASIE_KEYRING_URL: withDatabase(admin, dbNames.keyring),
+      PORT: '0',
+      SOGLASIE_DB_POOL_SIZE: '4',
+      SOGLASIE_JOBS: 'true',
+      SOGLASIE_LOG_LEVEL: 'warn',
+    });
+    const logs: string[] = [];
+    const log = createLogger(
+      config.logLevel,
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          logs.push(chunk.toString('utf8'));
+          cb();
+        },
+      }),
+    );
+
+    let releaseSlow!: () => void;
+    const slowGate = new Promise<void>((resolve) => (releaseSlow = resolve));
+    let slowStarted!: () => void;
+    const slowRunning = new Promise<void>((resolve) => (slowStarted = resolve));
+
+    // The real serve wiring (its job runner included), plus a slow test route.
+    const real = serveOptions({ demo: false });
+    let jobs: RunningJobs | undefined;
+    const events: string[] = [];
+    let server: RunningServer | undefined;
+    server = await startServer(config, log, {
+      ...real,
+      onListening: undefined,
+      surfaces: [
+        ...(real.surfaces ?? []),
+        async (app) => {
+          app.get('/test/slow', async () => {
+            slowStarted();
+            await slowGate;
+            return { done: true };
+          });
+        },
+      ],
+      background: (ctx): Background => {
+        jobs = real.background!(ctx) as RunningJobs;
+        return {
+          stop: async () => {
+            // The pools must still be open while the runner stops: its last jobs may need them.
+            await ctx.db.ping();
+            events.push('runner stopping, database still open');
+            await jobs!.stop();
+            events.push('runner stopped');
+          },
+        };
+      },
+    });
+    try {
+      const port = new URL(server.url).port;
+      assert.ok(jobs, 'serve started the job runner');
+      assert.equal(jobs.runner.running, true);
+      assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+
+      const inFlight = fetch(`${server.url}/test/slow`);
+      await slowRunning;
+      const closing = server.close();
+
+      const deadline = Date.now() + 5000;
+      while (!(await refused(Number(port)))) {
+        assert.ok(Date.now() < deadline, 'new connections are still accepted after close()');
+        await delay(20);
+      }
+
+      releaseSlow();
+      const res = await inFlight;
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { done: true });
+      // Its keep-alive connection is closed after the response rather than held for the keep-alive
+      // timeout (72 s), which would hold up the shutdown.
+      assert.equal(res.headers.get('connection'), 'close');
+
+      await closing;
+      assert.deepEqual(events, ['runner stopping, database still open', 'runner stopped']);
+      assert.equal(jobs.runner.running, false);
+      await assert.rejects(server.runtime.ctx.db.ping(), 'the pools are closed after the runner');
+      assert.equal(await refused(Number(port)), true);
+      server = undefined;
+    } finally {
+      releaseSlow();
+      await server?.close();
+    }
+    assert.doesNotMatch(logs.join(''), /"level":(50|60)/, 'no errors logged during the shutdown');
+  });
+});
