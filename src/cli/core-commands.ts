@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { openRuntime } from '../runtime.ts';
 import { closeOnSignals, startServer } from '../server.ts';
+import { describeDemoLogin, loadDemo } from './demo.ts';
 import { serveOptions } from './serve-options.ts';
 
 /** Loads config and a logger for a one-shot command; logs go to stderr so stdout stays for results. */
@@ -35,6 +36,21 @@ export function registerCoreCommands(program: Command): void {
       const runtime = await openRuntime(config, log);
       await runtime.close();
       process.stdout.write('Migrations are up to date.\n');
+    });
+
+  program
+    .command('demo')
+    .description('Load the demo clinic (an MRI centre modelled on the seed policy) and its staff login')
+    .action(async () => {
+      const { config, log } = commandEnv('warn');
+      const runtime = await openRuntime(config, log);
+      try {
+        const demo = await loadDemo(runtime.ctx);
+        process.stdout.write(`Demo clinic ready (operator ${demo.operatorId}).\n`);
+        process.stdout.write(describeDemoLogin(config.publicUrl, demo));
+      } finally {
+        await runtime.close();
+      }
     });
 
   program

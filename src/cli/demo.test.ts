@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createTestEnv, type TestEnv } from '../../test/harness.ts';
+import { Browser } from '../console/console.testing.ts';
+import { renderHtmlError } from '../console/index.ts';
+import { DEMO_STAFF_EMAIL, demoPasswordFile, describeDemoLogin, loadDemo } from './demo.ts';
+import { SURFACES } from './serve-options.ts';
+
+describe('the demo clinic', () => {
+  let env: TestEnv;
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'soglasie-demo-'));
+    env = await createTestEnv({ env: { SOGLASIE_DATA_DIR: dir } });
+  });
+  after(async () => {
+    await env.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads once, keeps the generated password in the data folder, and prints the same login again', async () => {
+    const first = await loadDemo(env.ctx);
+    assert.equal(first.login.email, DEMO_STAFF_EMAIL);
+    assert.ok(first.login.password && first.login.password.length >= 20);
+    const file = demoPasswordFile(env.ctx);
+    assert.ok(existsSync(file));
+    assert.equal(statSync(file).mode & 0o077, 0, 'the password file is private to its owner');
+
+    const second = await loadDemo(env.ctx);
+    assert.deepEqual(second, first);
+    const { rows } = await env.ctx.db.query<{ n: string }>('SELECT count(*) AS n FROM operators');
+    assert.equal(rows[0]!.n, '1');
+    assert.match(
+      describeDemoLogin('http://localhost:3000', first),
+      /console\/login[\s\S]*admin@lux-demo\.example/,
+    );
+  });
+
+  it('signs in with the printed login and shows the demo clinic with every role', async () => {
+    const demo = await loadDemo(env.ctx);
+    const app = await env.app({ surfaces: SURFACES, renderHtmlError });
+    const browser = new Browser(app, '127.0.0.1');
+    const res = await browser.login(demo.login.email, demo.login.password);
+    assert.equal(res.statusCode, 303);
+    const home = await browser.get('/console');
+    assert.equal(home.statusCode, 200);
+    assert.match(home.body, /Люкс-Демо/);
+    for (const role of [
+      'Сотрудник контакт-центра',
+      'Модератор',
+      'Ответственный за обработку',
+      'Администратор',
+    ]) {
+      assert.ok(home.body.includes(role), `role ${role} shown`);
+    }
+  });
+
+  it('is refused in production mode', async () => {
+    const prod = { ...env.ctx, config: { ...env.ctx.config, mode: 'production' as const } };
+    await assert.rejects(loadDemo(prod), /local mode only/);
+  });
+});
