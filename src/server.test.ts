@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { cloneTemplate, dropDatabases, testAdminUrl } from '../test/harness.ts';
 import { serveOptions } from './cli/serve-options.ts';
 import { loadConfig } from './config/config.ts';
@@ -124,5 +130,89 @@ describe('serve: graceful shutdown', () => {
       await server?.close();
     }
     assert.doesNotMatch(logs.join(''), /"level":(50|60)/, 'no errors logged during the shutdown');
+  });
+});
+
+/** Pids whose command line mentions `needle`. */
+function processesMentioning(needle: string): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        return readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+// The process entry `serve` uses, run in a child with a slow route: the signal handling is what
+// is tested, and it ends the process.
+const CHILD = `
+const root = process.env.SOGLASIE_TEST_ROOT;
+const { loadConfig } = await import(root + '/src/config/config.ts');
+const { createLogger } = await import(root + '/src/platform/logger.ts');
+const { startServer, closeOnSignals } = await import(root + '/src/server.ts');
+const { serveOptions } = await import(root + '/src/cli/serve-options.ts');
+const config = loadConfig(process.env);
+const log = createLogger('info');
+const server = await startServer(config, log, {
+  ...serveOptions({ demo: false }),
+  onListening: undefined,
+  surfaces: [async (app, ctx) => {
+    app.get('/test/slow', async () => {
+      await new Promise((r) => setTimeout(r, 1000));
+      await ctx.db.query('SELECT 1');
+      return { done: true };
+    });
+  }],
+});
+closeOnSignals(server, log);
+process.stdout.write('READY ' + server.url + '\\n');
+`;
+
+describe('serve: SIGTERM on the embedded database', () => {
+  it('drains a request that still needs the database, exits 0 and leaves no PostgreSQL behind', async () => {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'soglasie-sigterm-'));
+    // As root, the embedded server runs as the postgres user, which must reach the folder.
+    await chmod(dataDir, 0o755);
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          SOGLASIE_TEST_ROOT: root,
+          SOGLASIE_DATA_DIR: dataDir,
+          PORT: '0',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const deadline = Date.now() + 60_000;
+      let url: string | undefined;
+      while (!(url = /READY (\S+)/.exec(out)?.[1])) {
+        assert.ok(Date.now() < deadline && child.exitCode === null, `serve did not start:\n${out}`);
+        await delay(20);
+      }
+      const inFlight = fetch(`${url}/test/slow`);
+      await delay(200);
+      assert.ok(child.kill('SIGTERM'));
+      const res = await inFlight;
+      assert.equal(res.status, 200, 'the request in flight still had its database');
+      assert.deepEqual(await res.json(), { done: true });
+      assert.equal(await exited, 0, out);
+      assert.match(out, /"msg":"stopped"/);
+      assert.doesNotMatch(out, /Unhandled|"level":50|terminating connection/);
+      await delay(100);
+      assert.deepEqual(processesMentioning(dataDir), [], 'the embedded PostgreSQL stopped with the app');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

