@@ -69,8 +69,12 @@ export function registerBodyParsers(app: FastifyInstance): void {
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'buffer' },
-    (_req, body: Buffer, done) => {
+    (req, body: Buffer, done) => {
       try {
+        // The JSON API takes JSON only: a form posted at it is refused rather than half-understood.
+        if (req.url.startsWith('/api/')) {
+          throw new AppError(ErrorCode.UnsupportedMediaType, 'This API accepts application/json only');
+        }
         done(null, parseUrlEncoded(decodeUtf8(body)));
       } catch (e) {
         done(e as Error, undefined);
