@@ -1,1 +1,6 @@
-export { KeyringService, type RewrapReport } from './keyring.service.ts';
+export {
+  KeyringService,
+  type LookupField,
+  type RewrapReport,
+  type SubjectLookups,
+} from './keyring.service.ts';

@@ -1,5 +1,7 @@
 import type { Tx } from '../../platform/db/database.ts';
 
+export type LookupField = 'phone' | 'email';
+
 export interface WrappedRow {
   wrapped: Buffer;
   master_key_id: string;
@@ -37,6 +39,39 @@ export const keyringRepository = {
   async deleteDataKey(db: Tx, subjectId: string): Promise<boolean> {
     const { rowCount } = await db.query('DELETE FROM data_keys WHERE subject_id = $1', [subjectId]);
     return (rowCount ?? 0) > 0;
+  },
+
+  async insertLookups(
+    db: Tx,
+    subjectId: string,
+    operatorId: string,
+    rows: readonly { field: LookupField; bidx: Buffer }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await db.query(
+      `INSERT INTO subject_lookup (operator_id, field, bidx, subject_id)
+       SELECT $1, f, b, $2 FROM unnest($3::text[], $4::bytea[]) AS t (f, b)`,
+      [operatorId, subjectId, rows.map((r) => r.field), rows.map((r) => r.bidx)],
+    );
+  },
+
+  /**
+   * Subject ids with this blind index, oldest key first. Bounded: subjects are de-duplicated on
+   * intake, so more than a handful per index means something else is wrong.
+   */
+  async findLookups(db: Tx, operatorId: string, field: LookupField, bidx: Buffer): Promise<string[]> {
+    const { rows } = await db.query<{ subject_id: string }>(
+      `SELECT l.subject_id FROM subject_lookup l JOIN data_keys k USING (subject_id)
+       WHERE l.operator_id = $1 AND l.field = $2 AND l.bidx = $3
+       ORDER BY k.created_at, l.subject_id LIMIT 100`,
+      [operatorId, field, bidx],
+    );
+    return rows.map((r) => r.subject_id);
+  },
+
+  async deleteLookups(db: Tx, subjectId: string): Promise<number> {
+    const { rowCount } = await db.query('DELETE FROM subject_lookup WHERE subject_id = $1', [subjectId]);
+    return rowCount ?? 0;
   },
 
   async findNamedKey(db: Tx, name: string): Promise<WrappedRow | undefined> {

@@ -3,16 +3,27 @@
  * database apart from the data. Deleting a subject's key makes every copy of its ciphertext, in
  * backups, replicas and WAL, unreadable (crypto-shredding).
  *
+ * It also holds the subjects' blind indexes (the lookup from a phone or e-mail HMAC to subject
+ * ids), written with the data key and deleted with it in one transaction: kept in the data
+ * database, they outlived a destruction in the data's backups and, with the blind-index key that
+ * lives on, confirmed that a guessed phone had been a patient's.
+ *
  * @example
- *   const key = await keyring.createDataKey(subjectId, operatorId);
- *   await keyring.destroyDataKey(subjectId); // its ciphertext is now noise
+ *   const key = await keyring.createSubjectKey(subjectId, operatorId, { phone: phoneBidx });
+ *   await keyring.findSubjectIds(operatorId, 'phone', phoneBidx); // [subjectId]
+ *   await keyring.destroyDataKey(subjectId); // its ciphertext is now noise, its index gone
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../platform/clock.ts';
 import { open, seal, KEY_LEN } from '../../platform/crypto/aead.ts';
 import type { MasterKeys } from '../../platform/crypto/master-key.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { keyringRepository as repo, type WrappedRow } from './keyring.repository.ts';
+import { keyringRepository as repo, type LookupField, type WrappedRow } from './keyring.repository.ts';
+
+export type { LookupField };
+
+/** A subject's blind indexes by field; absent or null fields get no lookup row. */
+export type SubjectLookups = Partial<Record<LookupField, Buffer | null>>;
 
 export interface RewrapReport {
   dataKeys: number;
@@ -42,18 +53,37 @@ export class KeyringService {
     return open(mk.key, row.wrapped, aad);
   }
 
-  /** Creates and stores a fresh data key for a new subject; returns the raw key. */
-  async createDataKey(subjectId: string, operatorId: string): Promise<Buffer> {
+  /** Creates and stores a fresh data key for a new subject, without lookups; returns the raw key. */
+  createDataKey(subjectId: string, operatorId: string): Promise<Buffer> {
+    return this.createSubjectKey(subjectId, operatorId, {});
+  }
+
+  /**
+   * Creates a new subject's data key and its blind-index lookups in one keyring transaction (both
+   * or neither); returns the raw key.
+   */
+  async createSubjectKey(subjectId: string, operatorId: string, lookups: SubjectLookups): Promise<Buffer> {
     const raw = randomBytes(KEY_LEN);
     const { wrapped, masterKeyId } = this.wrap(raw, dataKeyAad(subjectId));
-    await repo.insertDataKey(this.db.pool, {
-      subjectId,
-      operatorId,
-      wrapped,
-      masterKeyId,
-      at: this.clock.now(),
+    const rows = (['phone', 'email'] as const).flatMap((field) => {
+      const bidx = lookups[field];
+      return bidx ? [{ field, bidx }] : [];
+    });
+    const at = this.clock.now();
+    await this.db.transaction(async (tx) => {
+      await repo.insertDataKey(tx, { subjectId, operatorId, wrapped, masterKeyId, at });
+      await repo.insertLookups(tx, subjectId, operatorId, rows);
     });
     return raw;
+  }
+
+  /**
+   * Ids of the subjects with this blind index at this operator, oldest first. Candidates only: an
+   * id may have no subject row in the data database (an intake whose data transaction rolled back
+   * after its key was stored), and the caller must treat that as no match.
+   */
+  findSubjectIds(operatorId: string, field: LookupField, bidx: Buffer): Promise<string[]> {
+    return repo.findLookups(this.db.pool, operatorId, field, bidx);
   }
 
   /** The subject's raw data key, or undefined once the subject has been destroyed. */
@@ -67,9 +97,16 @@ export class KeyringService {
     return new Map([...rows].map(([id, row]) => [id, this.unwrap(row, dataKeyAad(id))]));
   }
 
-  /** Deletes the subject's key. Returns false if there was none. */
-  async destroyDataKey(subjectId: string): Promise<boolean> {
-    return repo.deleteDataKey(this.db.pool, subjectId);
+  /**
+   * Deletes the subject's key and its blind-index lookups in one transaction. Returns false if
+   * there was no key.
+   */
+  destroyDataKey(subjectId: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      // Explicit, although the foreign key cascades: the lookups must go whatever the schema says.
+      await repo.deleteLookups(tx, subjectId);
+      return repo.deleteDataKey(tx, subjectId);
+    });
   }
 
   /** A named 32-byte key (for example `blind-index:<operator>`), created on first use. */

@@ -1,6 +1,8 @@
 // Crypto-shredding against a real backup: a pg_dump of the data database taken before a subject is
 // destroyed, restored afterwards, yields nothing of that subject with the current keyring and
-// master key, while the other subjects still decrypt.
+// master key, while the other subjects still decrypt. Nor does it hold the subject's blind indexes,
+// which would let whoever has it and the keyring confirm a guessed phone: they live in the keyring
+// and go with the data key.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -45,6 +47,11 @@ async function keyringSubjectIds(url: string): Promise<string[]> {
   }
 }
 
+/** How a blind index appears in a dump: COPY writes a bytea as a backslash, `x`, then hex. */
+function hexOf(b: Buffer): string {
+  return b.toString('hex');
+}
+
 async function dump(url: string, file: string): Promise<string> {
   await run(path.join(PG_BIN, 'pg_dump'), ['--no-owner', '--no-privileges', '--file', file, '--dbname', url]);
   return readFile(file, 'utf8');
@@ -85,6 +92,7 @@ describe('crypto-shredding with a real pg_dump', () => {
 
   it('a backup taken before destruction no longer decrypts the destroyed subject', async () => {
     const before = await dump(env.adminUrls.data, path.join(dir, 'data-before.sql'));
+    const keyringBefore = await dump(env.adminUrls.keyring, path.join(dir, 'keyring-before.sql'));
     await env.ctx.services.subjects.destroy(
       systemPrincipal('test'),
       operatorId,
@@ -152,14 +160,44 @@ describe('crypto-shredding with a real pg_dump', () => {
         }
       }
 
-      // KNOWN LIMITATION, kept visible on purpose: the blind index of the destroyed subject is still
-      // in the old backup, and the operator's blind-index key still lives, so whoever holds that
-      // backup AND the keyring can confirm a guessed phone (a low-entropy value) by recomputing the
-      // HMAC. The ciphertext is shredded; the index is not. When blind indexes move out of the data
-      // database or their key is rotated after destructions, this assertion must flip.
+      // The operator's blind-index key lives on, so whoever holds an old backup and the keyring
+      // could confirm a guessed phone (a low-entropy value) by recomputing its HMAC, if the backup
+      // held one. The data backup holds no blind index at all (the restored row has no such
+      // column, the dump no such value), and the keyring dropped the destroyed subject's with its
+      // key; the keyring's own backups from before the destruction keep them until they rotate out.
       const victim = rows.find((r) => r.id === ids.boris)!;
+      assert.equal('phone_bidx' in victim || 'email_bidx' in victim, false);
       const bidxKey = await keyring.namedKey(`blind-index:${operatorId}`);
-      assert.deepEqual(victim.phone_bidx, blindIndex(bidxKey, 'phone', '+79031112233'));
+      const borisIndexes = [
+        hexOf(blindIndex(bidxKey, 'phone', '+79031112233')),
+        hexOf(blindIndex(bidxKey, 'email', 'b.smirnov@example.ru')),
+      ];
+      const keyringAfter = await dump(env.adminUrls.keyring, path.join(dir, 'keyring-after.sql'));
+      assert.ok(keyringAfter.includes('COPY public.subject_lookup'));
+      for (const h of borisIndexes) {
+        // The search works: the keyring held the index before the destruction.
+        assert.ok(keyringBefore.includes(h), 'the index was in the keyring');
+        assert.equal(before.includes(h), false, 'a blind index in the old data backup');
+        assert.equal(keyringAfter.includes(h), false, 'a blind index left in the keyring');
+      }
+      // The other subjects' indexes are in the keyring, and they are still found by phone.
+      for (const [who, e164] of [
+        ['anna', '+79123456789'],
+        ['vera', '+79264445566'],
+      ] as const) {
+        const h = hexOf(blindIndex(bidxKey, 'phone', e164));
+        assert.ok(keyringAfter.includes(h), who);
+        assert.equal(before.includes(h), false, who);
+        const found = await env.ctx.services.subjects.findByPhone(systemPrincipal('test'), operatorId, e164);
+        assert.deepEqual(
+          found.map((r) => r.id),
+          [ids[who]],
+        );
+      }
+      assert.deepEqual(
+        await env.ctx.services.subjects.findByPhone(systemPrincipal('test'), operatorId, '+7 903 111 22 33'),
+        [],
+      );
     } finally {
       await restored.end();
     }

@@ -6,8 +6,6 @@ export interface SubjectRow {
   name_enc: Buffer | null;
   phone_enc: Buffer | null;
   email_enc: Buffer | null;
-  phone_bidx: Buffer | null;
-  email_bidx: Buffer | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -29,20 +27,9 @@ export interface DestructionRow {
 export const subjectsRepository = {
   async insert(db: Tx, row: SubjectRow): Promise<void> {
     await db.query(
-      `INSERT INTO subjects (id, operator_id, name_enc, phone_enc, email_enc, phone_bidx, email_bidx,
-         created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        row.id,
-        row.operator_id,
-        row.name_enc,
-        row.phone_enc,
-        row.email_enc,
-        row.phone_bidx,
-        row.email_bidx,
-        row.created_at,
-        row.updated_at,
-      ],
+      `INSERT INTO subjects (id, operator_id, name_enc, phone_enc, email_enc, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [row.id, row.operator_id, row.name_enc, row.phone_enc, row.email_enc, row.created_at, row.updated_at],
     );
   },
 
@@ -63,23 +50,22 @@ export const subjectsRepository = {
   },
 
   /**
-   * Ids with this blind index, oldest first (the first one is the one intake attaches to). With
-   * `share`, the rows are share-locked, so a destruction cannot remove them before the caller's
-   * transaction (an intake attaching to one of them) ends.
+   * Those of these ids that are subjects of the operator, oldest first (the first one is the one
+   * intake attaches to); ids without a row are left out. With `share`, the rows are share-locked,
+   * so a destruction cannot remove them before the caller's transaction (an intake attaching to
+   * one of them) ends.
    */
-  async findByBlindIndex(
+  async findByIds(
     db: Tx,
     operatorId: string,
-    field: 'phone' | 'email',
-    bidx: Buffer,
+    ids: readonly string[],
     share = false,
   ): Promise<Pick<SubjectRow, 'id' | 'created_at'>[]> {
-    // The column name comes from a closed union, never from input.
-    const column = field === 'phone' ? 'phone_bidx' : 'email_bidx';
+    if (ids.length === 0) return [];
     const { rows } = await db.query<Pick<SubjectRow, 'id' | 'created_at'>>(
-      `SELECT id, created_at FROM subjects WHERE operator_id = $1 AND ${column} = $2
-       ORDER BY created_at, id LIMIT 100${share ? ' FOR SHARE' : ''}`,
-      [operatorId, bidx],
+      `SELECT id, created_at FROM subjects WHERE operator_id = $1 AND id = ANY($2::uuid[])
+       ORDER BY created_at, id${share ? ' FOR SHARE' : ''}`,
+      [operatorId, ids],
     );
     return rows;
   },

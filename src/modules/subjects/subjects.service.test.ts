@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
+import { blindIndex } from '../../platform/crypto/blind-index.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { systemPrincipal, type Principal, type Role } from '../staff/index.ts';
 import { SubjectsService, type SubjectInput } from './index.ts';
@@ -64,18 +66,48 @@ describe('subjects', () => {
     return rows;
   };
 
-  it('stores only ciphertext and blind indexes, and reads back the normalised values', async () => {
+  /** The blind-index lookups the keyring holds for a subject, by field. */
+  const lookups = async (subjectId: string): Promise<Record<string, Buffer>> => {
+    const k = new pg.Client({ connectionString: env.adminUrls.keyring });
+    await k.connect();
+    try {
+      const { rows } = await k.query<{ field: string; bidx: Buffer; operator_id: string }>(
+        'SELECT field, bidx, operator_id FROM subject_lookup WHERE subject_id = $1',
+        [subjectId],
+      );
+      for (const r of rows) assert.equal(r.operator_id, opA);
+      return Object.fromEntries(rows.map((r) => [r.field, r.bidx]));
+    } finally {
+      await k.end();
+    }
+  };
+
+  it('stores only ciphertext in the data, blind indexes in the keyring, and reads back the normalised values', async () => {
     const ref = await subjects.create(system, opA, anna);
     annaId = ref.id;
     assert.equal(ref.operatorId, opA);
     const admin = await env.admin();
-    const { rows } = await admin.query<Record<string, Buffer | null>>(
-      'SELECT * FROM subjects WHERE id = $1',
-      [annaId],
-    );
+    const { rows } = await admin.query<Record<string, unknown>>('SELECT * FROM subjects WHERE id = $1', [
+      annaId,
+    ]);
     const row = rows[0]!;
-    for (const col of ['name_enc', 'phone_enc', 'email_enc', 'phone_bidx', 'email_bidx']) {
-      const value = row[col];
+    assert.deepEqual(Object.keys(row).sort(), [
+      'created_at',
+      'email_enc',
+      'id',
+      'name_enc',
+      'operator_id',
+      'phone_enc',
+      'updated_at',
+    ]);
+    const bidxKey = await env.ctx.services.keyring.namedKey(`blind-index:${opA}`);
+    const indexes = await lookups(annaId);
+    assert.deepEqual(indexes, {
+      phone: blindIndex(bidxKey, 'phone', '+79123456789'),
+      email: blindIndex(bidxKey, 'email', 'anna.petrova@example.ru'),
+    });
+    const stored = { ...indexes, name_enc: row.name_enc, phone_enc: row.phone_enc, email_enc: row.email_enc };
+    for (const [col, value] of Object.entries(stored)) {
       assert.ok(Buffer.isBuffer(value), col);
       for (const plain of ['Анна', '9123456789', 'anna.petrova']) {
         assert.equal(value.includes(Buffer.from(plain)), false, `${col} holds ${plain}`);
@@ -146,6 +178,31 @@ describe('subjects', () => {
     const results = await Promise.all(
       ['+7 922 000 11 22', '89220001122', '8 (922) 000-11-22', '+79220001122'].map((phone) =>
         subjects.findOrCreate(system, opA, { phone }),
+      ),
+    );
+    assert.equal(new Set(results.map((r) => r.id)).size, 1);
+    assert.equal(results.filter((r) => r.created).length, 1);
+  });
+
+  it('creates one subject when intake transactions overlap, by phone or by e-mail', async () => {
+    // Each intake's transaction is open before any of them looks the subject up, so they really
+    // overlap (above, connection set-up alone can put them one after another). The second and third
+    // share only the e-mail with the first.
+    const inputs: SubjectInput[] = [
+      { phone: '+7 922 000 33 44', email: 'race@example.ru' },
+      { phone: '+7 922 000 33 45', email: 'RACE@example.ru' },
+      { email: 'race@example.ru' },
+    ];
+    let arrived = 0;
+    let open!: () => void;
+    const allOpen = new Promise<void>((resolve) => (open = resolve));
+    const results = await Promise.all(
+      inputs.map((input) =>
+        env.ctx.db.scoped([opA], async (tx) => {
+          if (++arrived === inputs.length) open();
+          await allOpen;
+          return subjects.findOrCreateInTx(tx, system, opA, input);
+        }),
       ),
     );
     assert.equal(new Set(results.map((r) => r.id)).size, 1);
@@ -248,6 +305,8 @@ describe('subjects', () => {
     );
     assert.equal(left.rowCount, 0);
     assert.equal(await env.ctx.services.keyring.getDataKey(s.id), undefined);
+    // Its blind index went with the key: nothing in either database links the phone to it.
+    assert.deepEqual(await lookups(s.id), {});
     const { rows } = await admin.query<{ reason: string; categories: string[]; actor_type: string }>(
       'SELECT reason, categories, actor_type FROM subject_destructions WHERE subject_id = $1',
       [s.id],
@@ -281,15 +340,17 @@ describe('subjects', () => {
 
   it('changes nothing when the keyring refuses to delete the key', async () => {
     const s = await subjects.create(system, opA, { phone: '+7 933 000 00 08' });
+    const keyring = env.ctx.services.keyring;
     const failing = new SubjectsService({
       db: env.ctx.db,
       audit: env.ctx.services.audit,
       clock: env.clock,
       ids: env.ctx.ids,
       keyring: {
-        createDataKey: (id, op) => env.ctx.services.keyring.createDataKey(id, op),
-        getDataKey: (id) => env.ctx.services.keyring.getDataKey(id),
-        namedKey: (n) => env.ctx.services.keyring.namedKey(n),
+        createSubjectKey: (id, op, l) => keyring.createSubjectKey(id, op, l),
+        findSubjectIds: (op, f, b) => keyring.findSubjectIds(op, f, b),
+        getDataKey: (id) => keyring.getDataKey(id),
+        namedKey: (n) => keyring.namedKey(n),
         destroyDataKey: async () => {
           throw new Error('keyring unreachable');
         },
@@ -300,6 +361,39 @@ describe('subjects', () => {
     const admin = await env.admin();
     const rec = await admin.query('SELECT 1 FROM subject_destructions WHERE subject_id = $1', [s.id]);
     assert.equal(rec.rowCount, 0);
+    assert.deepEqual(
+      (await subjects.findByPhone(system, opA, '89330000008')).map((r) => r.id),
+      [s.id],
+    );
+  });
+
+  it('ignores the keyring orphans of an intake whose data transaction rolled back', async () => {
+    // The keyring commits the key and lookups before the subject row; the caller's intake
+    // transaction then fails, leaving lookups that point at a subject that does not exist.
+    let orphan: string | undefined;
+    await assert.rejects(
+      env.ctx.db.scoped([opA], async (tx) => {
+        orphan = (await subjects.findOrCreateInTx(tx, system, opA, { phone: '+7 933 000 00 10' })).id;
+        throw new Error('the inquiry insert failed');
+      }),
+      /inquiry insert failed/,
+    );
+    assert.ok(orphan);
+    assert.ok(await env.ctx.services.keyring.getDataKey(orphan), 'the orphan key is there');
+    assert.deepEqual(Object.keys(await lookups(orphan)), ['phone']);
+    // Neither search nor intake takes the orphan for a subject.
+    assert.deepEqual(await subjects.findByPhone(system, opA, '89330000010'), []);
+    const fresh = await subjects.findOrCreate(system, opA, { phone: '89330000010' });
+    assert.equal(fresh.created, true);
+    assert.notEqual(fresh.id, orphan);
+    assert.deepEqual(
+      (await subjects.findByPhone(system, opA, '+7 933 000 00 10')).map((r) => r.id),
+      [fresh.id],
+    );
+    assert.deepEqual(await subjects.findOrCreate(system, opA, { phone: '+79330000010' }), {
+      id: fresh.id,
+      created: false,
+    });
   });
 
   it('treats a subject whose key is gone as destroyed, and finishes the destruction on retry', async () => {

@@ -2,8 +2,11 @@
  * Data subjects (patients and visitors) with per-subject encryption. Each subject gets its own data
  * key in the keyring; its name, phone and e-mail are AES-256-GCM ciphertext under that key, bound
  * by associated data `subject:<id>:<field>`; phone and e-mail also get blind indexes for lookup and
- * de-duplication without decryption. Destroying a subject deletes its key (crypto-shredding) and
- * its rows. Every method checks the permission for the operator first and runs scoped to it.
+ * de-duplication without decryption. The blind indexes live in the keyring next to the data key,
+ * not in the data database, so that a destruction removes them too (an old backup of the data
+ * must not link a guessed phone to a destroyed patient). Destroying a subject deletes its key and
+ * its indexes (crypto-shredding), then its rows. Every method checks the permission for the
+ * operator first and runs scoped to it.
  *
  * @example
  *   const { id } = await subjects.findOrCreate(principal, operatorId, { phone: '8 (912) 345-67-89' });
@@ -39,7 +42,7 @@ import {
 /** The keyring operations subjects need (a narrow seam, so tests can make one of them fail). */
 export type SubjectKeyring = Pick<
   KeyringService,
-  'createDataKey' | 'getDataKey' | 'destroyDataKey' | 'namedKey'
+  'createSubjectKey' | 'findSubjectIds' | 'getDataKey' | 'destroyDataKey' | 'namedKey'
 >;
 
 export interface SubjectsDeps {
@@ -176,6 +179,10 @@ export class SubjectsService {
     requirePermission(principal, 'subject.create', operatorId);
     const p = prepareSubject(input);
     const bidx = subjectBlindIndexes(await this.blindIndexKey(operatorId), p);
+    // The lock is taken in the data transaction but the index is read from the keyring, after it:
+    // a concurrent intake of the same phone stores its key and lookups (keyring commit) before its
+    // subject row, and holds this lock until its data transaction ends, so once we have the lock
+    // both of its writes are visible to us, or it rolled back and left only a keyring orphan.
     await repo.lockBlindIndexes(
       tx,
       operatorId,
@@ -184,7 +191,11 @@ export class SubjectsService {
     for (const field of ['phone', 'email'] as const) {
       const b = bidx[field];
       if (!b) continue;
-      for (const candidate of await repo.findByBlindIndex(tx, operatorId, field, b, true)) {
+      // Candidate ids whose subject row does not exist are not matches: they are orphans of an
+      // intake whose keyring write committed while its data transaction rolled back. findByIds
+      // leaves them out, and the row read also applies the operator's scope.
+      const ids = await this.deps.keyring.findSubjectIds(operatorId, field, b);
+      for (const candidate of await repo.findByIds(tx, operatorId, ids, true)) {
         // A subject whose key is gone is being destroyed: it is not a match.
         const dataKey = await this.deps.keyring.getDataKey(candidate.id);
         if (!dataKey) continue;
@@ -240,14 +251,16 @@ export class SubjectsService {
   }
 
   /**
-   * Destroys a subject: its data key, then its rows (outbox rows by cascade), with a destruction
-   * record and an audit entry. Repeating the call after a success or a partial failure is safe.
+   * Destroys a subject: its data key and blind-index lookups (one keyring transaction), then its
+   * rows (outbox rows by cascade), with a destruction record and an audit entry. Repeating the call
+   * after a success or a partial failure is safe.
    *
    * Order across the two databases: the key is deleted first, while the subject's row is locked in
    * the still-open data transaction; the rows go in that transaction after the key is gone. Every
-   * failure therefore leaves either everything as it was (the key deletion failed: the data
-   * transaction rolls back) or ciphertext without a key (the data commit failed): never a key
-   * whose subject is reported destroyed, which would keep every backup of the data readable.
+   * failure therefore leaves either everything as it was (the keyring transaction failed: the data
+   * transaction rolls back) or ciphertext without a key or index (the data commit failed): never a
+   * key or a blind index whose subject is reported destroyed, which would keep every backup of the
+   * data readable, or a guessed phone confirmable.
    */
   async destroy(
     principal: Principal,
@@ -306,8 +319,12 @@ export class SubjectsService {
     field: 'phone' | 'email',
     b: Buffer,
   ): Promise<SubjectRef[]> {
+    // The keyring is asked first, so no data connection waits on it. Its lookups go with the data
+    // key, so a destroyed subject (even one whose data rows are not yet deleted) is not found; an
+    // id without a subject row (an orphan of a rolled-back intake) is not a match either.
+    const ids = await this.deps.keyring.findSubjectIds(operatorId, field, b);
     return this.deps.db.scoped([operatorId], async (tx) => {
-      const rows = await repo.findByBlindIndex(tx, operatorId, field, b);
+      const rows = await repo.findByIds(tx, operatorId, ids);
       // One entry per subject found, so each subject's access history shows the search; one
       // without a subject when nothing matched, so empty searches are on record too.
       if (rows.length === 0)
@@ -327,16 +344,18 @@ export class SubjectsService {
   ): Promise<SubjectHandle> {
     const { keyring, ids, clock } = this.deps;
     const id = ids.uuid();
-    // The key is stored (and committed, in the keyring) before any ciphertext under it exists.
-    // If the data transaction then fails, what is left is a key without data: harmless.
-    const dataKey = await keyring.createDataKey(id, operatorId);
+    // The key and the blind-index lookups are stored together (one keyring transaction, committed)
+    // before any ciphertext under the key exists. If the data transaction then fails, what is left
+    // is a key and lookups pointing at a subject that does not exist: lookups treat such an id as
+    // no match. The orphan's HMACs stay until something sweeps keys that have no subject (no
+    // destruction will ever name them); the reverse order could instead leave a subject that no
+    // lookup finds, or, inside the caller's intake transaction, is not possible at all.
+    const dataKey = await keyring.createSubjectKey(id, operatorId, bidx);
     const now = clock.now();
     await repo.insert(tx, {
       id,
       operator_id: operatorId,
       ...encryptSubjectFields(dataKey, id, p),
-      phone_bidx: bidx.phone,
-      email_bidx: bidx.email,
       created_at: now,
       updated_at: now,
     });

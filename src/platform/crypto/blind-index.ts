@@ -9,7 +9,7 @@
  *
  * @example
  *   const phone = normalizePhone('8 (912) 345-67-89'); // { e164: '+79123456789', stored: '+79123456789' }
- *   const idx = blindIndex(key, 'phone', phone.e164); // 32 bytes, stored in subjects.phone_bidx
+ *   const idx = blindIndex(key, 'phone', phone.e164); // 32 bytes, stored in the keyring's subject_lookup
  */
 import { createHmac } from 'node:crypto';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
