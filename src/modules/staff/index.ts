@@ -57,6 +57,7 @@ export {
   StaffDtoSchema,
   type CreateStaffInput,
   type Locale,
+  type OperatorStaffMember,
   type RoleGrant,
   type StaffDto,
   type StaffOverview,

@@ -75,6 +75,28 @@ export const staffRepository = {
     return rows;
   },
 
+  /** Accounts holding at least one role in the operator, by e-mail. */
+  async listByOperator(tx: Tx, operatorId: string): Promise<StaffRow[]> {
+    const { rows } = await tx.query<StaffRow>(
+      `SELECT ${STAFF_COLUMNS} FROM staff s
+       WHERE EXISTS (SELECT 1 FROM staff_roles r WHERE r.staff_id = s.id AND r.operator_id = $1)
+       ORDER BY email_lower`,
+      [operatorId],
+    );
+    return rows;
+  },
+
+  /** Every role (in any operator) of these accounts. */
+  async rolesOfMany(tx: Tx, staffIds: readonly string[]): Promise<(RoleRow & { staff_id: string })[]> {
+    const { rows } = await tx.query<RoleRow & { staff_id: string }>(
+      `SELECT r.staff_id, r.operator_id, r.role, o.require_mfa
+       FROM staff_roles r JOIN operators o ON o.id = r.operator_id
+       WHERE r.staff_id = ANY($1::uuid[]) ORDER BY o.slug, r.role`,
+      [staffIds],
+    );
+    return rows;
+  },
+
   async rolesOf(tx: Tx, staffId: string): Promise<RoleRow[]> {
     const { rows } = await tx.query<RoleRow>(
       `SELECT r.operator_id, r.role, o.require_mfa

@@ -61,3 +61,17 @@ export interface StaffOverview {
   mfaEnabled: boolean;
   operators: { id: string; slug: string; name: string; roles: z.infer<typeof RoleSchema>[] }[];
 }
+
+/** One account as an operator's staff page shows it: its roles in that operator only. */
+export interface OperatorStaffMember {
+  id: string;
+  email: string;
+  displayName: string;
+  installationAdmin: boolean;
+  mfaEnabled: boolean;
+  disabled: boolean;
+  /** Roles in this operator; roles elsewhere are not the page's business. */
+  roles: z.infer<typeof RoleSchema>[];
+  /** Whether the one asking may disable the account (see StaffService.disable). */
+  mayDisable: boolean;
+}

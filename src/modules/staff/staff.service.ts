@@ -32,6 +32,7 @@ import {
   RoleGrantSchema,
   type CreateStaffInput,
   type Locale,
+  type OperatorStaffMember,
   type StaffDto,
   type StaffOverview,
 } from './staff.schemas.ts';
@@ -139,13 +140,9 @@ export class StaffService {
     await this.deps.db.transaction(async (tx) => {
       const staff = await this.existing(tx, staffId);
       const roles = await staffRepository.rolesOf(tx, staffId);
-      const allowed =
-        principal.kind === 'system' ||
-        principal.installationAdmin ||
-        (!staff.is_installation_admin &&
-          roles.length > 0 &&
-          roles.every((r) => can(principal, 'staff.manage', r.operator_id)));
-      if (!allowed) throw new AppError(ErrorCode.Forbidden, 'You do not have access to this');
+      if (!mayDisable(principal, staff, roles)) {
+        throw new AppError(ErrorCode.Forbidden, 'You do not have access to this');
+      }
       if (!(await staffRepository.setDisabled(tx, staffId, this.deps.clock.now()))) return;
       await this.deps.auth.endAllSessions(tx, staffId);
       await this.audit(tx, principal, 'staff.disable', staffId, null);
@@ -196,6 +193,35 @@ export class StaffService {
         roles.filter((r) => r.staff_id === s.id),
       ),
     );
+  }
+
+  /**
+   * The accounts holding a role in one operator, with their roles there and whether the caller may
+   * disable each (for the console's staff page). Needs staff.manage in that operator.
+   */
+  async listForOperator(principal: Principal, operatorId: string): Promise<OperatorStaffMember[]> {
+    requirePermission(principal, 'staff.manage', operatorId);
+    if (!isUuid(operatorId)) throw new AppError(ErrorCode.NotFound, 'Operator not found');
+    const db = this.deps.db.pool;
+    const staff = await staffRepository.listByOperator(db, operatorId);
+    if (staff.length === 0) return [];
+    const roles = await staffRepository.rolesOfMany(
+      db,
+      staff.map((s) => s.id),
+    );
+    return staff.map((s) => {
+      const own = roles.filter((r) => r.staff_id === s.id);
+      return {
+        id: s.id,
+        email: s.email,
+        displayName: s.display_name,
+        installationAdmin: s.is_installation_admin,
+        mfaEnabled: s.totp_enabled_at !== null,
+        disabled: s.disabled_at !== null,
+        roles: own.filter((r) => r.operator_id === operatorId).map((r) => r.role),
+        mayDisable: mayDisable(principal, s, own),
+      };
+    });
   }
 
   async get(principal: Principal, staffId: string): Promise<StaffDto> {
@@ -278,6 +304,20 @@ export class StaffService {
       result: 'success',
     });
   }
+}
+
+/**
+ * An installation administrator may disable anyone; an operator's administrator only someone whose
+ * every role is in operators they administer (so one clinic cannot lock out another's staff).
+ */
+function mayDisable(principal: Principal, staff: StaffRow, roles: readonly RoleRow[]): boolean {
+  return (
+    principal.kind === 'system' ||
+    principal.installationAdmin ||
+    (!staff.is_installation_admin &&
+      roles.length > 0 &&
+      roles.every((r) => can(principal, 'staff.manage', r.operator_id)))
+  );
 }
 
 function parseGrant(grant: { operatorId: string; role: Role }): { operatorId: string; role: Role } {
