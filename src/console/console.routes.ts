@@ -38,7 +38,7 @@ import { homePage, loginPage, mfaPage, mfaStepPage, passwordPage, recoveryCodesP
 
 const YEAR_SECONDS = 365 * 24 * 3600;
 
-function send(reply: FastifyReply, status: number, markup: SafeHtml): FastifyReply {
+export function send(reply: FastifyReply, status: number, markup: SafeHtml): FastifyReply {
   // Pages carry CSRF tokens and, once, recovery codes: never store them in any cache.
   return reply
     .code(status)

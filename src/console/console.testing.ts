@@ -30,10 +30,30 @@ export interface ConsoleEnv {
     installationAdmin?: boolean;
     roles?: { operatorId: string; role: Role }[];
   }): Promise<string>;
+  /** Audit entries matching every given column, oldest first. */
+  audit(where?: { action?: string; objectId?: string; actorId?: string }): Promise<AuditRow[]>;
   close(): Promise<void>;
 }
 
+export interface AuditRow {
+  action: string;
+  actor_id: string | null;
+  object_id: string | null;
+  operator_id: string | null;
+  result: string;
+}
+
 export const PASSWORD = 'верный-пароль-2026';
+
+/** A legal card that passes the operators module's validation (valid INN and OGRN check digits). */
+export const OPERATOR_CARD = {
+  inn: '7707083893',
+  ogrn: '1027700132195',
+  postalAddress: '390000, г. Рязань, ул. Почтовая, д. 1',
+  responsiblePerson: 'Петрова Мария Ивановна',
+  requestsEmail: 'pd@clinic.example',
+  requestsPostalAddress: '390000, г. Рязань, ул. Почтовая, д. 1',
+} as const;
 
 /** A JSON surface under /api/ that uses the hooks as another module would. */
 async function testApi(app: App): Promise<void> {
@@ -90,6 +110,17 @@ export async function createConsoleEnv(opts: TestEnvOptions = {}): Promise<Conso
         roles: o.roles ?? [],
       });
       return dto.id;
+    },
+    audit: async (where = {}) => {
+      const admin = await env.admin();
+      const { rows } = await admin.query<AuditRow>(
+        `SELECT action, actor_id, object_id, operator_id, result FROM audit_log
+         WHERE ($1::text IS NULL OR action = $1) AND ($2::text IS NULL OR object_id = $2)
+           AND ($3::text IS NULL OR actor_id = $3)
+         ORDER BY id`,
+        [where.action ?? null, where.objectId ?? null, where.actorId ?? null],
+      );
+      return rows;
     },
     close: () => env.close(),
   };

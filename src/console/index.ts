@@ -10,6 +10,7 @@
 import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { registerStaffAuth } from '../modules/staff/index.ts';
+import { registerAdminRoutes } from './admin.routes.ts';
 import { registerConsoleRoutes } from './console.routes.ts';
 
 export { renderHtmlError } from './views/error-page.ts';
@@ -23,8 +24,9 @@ export {
   staffAuth,
 } from '../modules/staff/index.ts';
 
-/** The console surface: staff session hooks, then the pages. */
+/** The console surface: staff session hooks, then the pages (the administrator's ones last). */
 export async function registerConsole(app: App, ctx: AppContext): Promise<void> {
   registerStaffAuth(app, ctx);
   await registerConsoleRoutes(app, ctx);
+  await registerAdminRoutes(app, ctx);
 }

@@ -117,7 +117,13 @@ export function homePage(o: SignedIn & { overview: StaffOverview; notice?: strin
             ${overview.operators.map(
               (op) =>
                 html`<tr>
-                  <td>${op.name} <span class="muted">(${op.slug})</span></td>
+                  <td>
+                    <a href="/console/operators/${op.id}" aria-label="${t.home.settingsLink(op.name)}"
+                      >${op.name}</a
+                    >
+                    <span class="muted">(${op.slug})</span>
+                    ${op.roles.includes('administrator') ? html`<br /><a href="/console/operators/${op.id}/staff">${t.home.staffLink}</a>` : null}
+                  </td>
                   <td>
                     <ul class="roles">
                       ${op.roles.map((r) => html`<li data-role="${r}">${roleName(r)}</li>`)}
@@ -135,7 +141,15 @@ export function homePage(o: SignedIn & { overview: StaffOverview; notice?: strin
     session: { displayName: o.displayName, full: true },
     body: html`<h1>${t.home.greeting(overview.displayName)}</h1>
       ${alert('note', o.notice)}
-      ${overview.installationAdmin ? html`<p class="alert alert-note" id="installation-admin">${t.home.installationAdmin}</p>` : null}
+      ${
+        overview.installationAdmin
+          ? html`<p class="alert alert-note" id="installation-admin">${t.home.installationAdmin}</p>
+              <p class="links">
+                <a href="/console/operators">${t.home.allOperators}</a>
+                <a href="/console/operators/new">${t.home.newOperator}</a>
+              </p>`
+          : null
+      }
       ${overview.mfaEnabled ? null : html`<p class="alert alert-note">${t.home.mfaOff} <a href="/console/mfa">${t.home.mfaOffLink}</a></p>`}
       <h2>${t.home.operatorsHeading}</h2>
       ${operators}`,
