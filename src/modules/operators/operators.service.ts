@@ -11,7 +11,8 @@
 import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database, Tx } from '../../platform/db/database.ts';
-import { AppError, ErrorCode, type FieldIssue } from '../../platform/errors.ts';
+import { parseInput } from '../../platform/validation.ts';
+import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { isUuid, type Ids } from '../../platform/ids.ts';
 import type { AuditService } from '../audit/index.ts';
 import {
@@ -49,7 +50,7 @@ export class OperatorsService {
   /** Creates an operator with its first sites. Only the installation (admins, CLI, jobs) may. */
   async create(principal: Principal, input: OperatorCreate): Promise<OperatorDto> {
     requireInstallationAdmin(principal);
-    const o = parse(OperatorCreate, input);
+    const o = parseInput(OperatorCreate, input);
     const { db, audit, clock, ids } = this.deps;
     return db.transaction(async (tx) => {
       const now = clock.now();
@@ -115,7 +116,7 @@ export class OperatorsService {
   /** Changes some fields of the operator's card (and its MFA rule); needs operator.manage. */
   async update(principal: Principal, operatorId: string, patch: OperatorPatch): Promise<OperatorDto> {
     requirePermission(principal, 'operator.manage', operatorId);
-    const p = parse(OperatorPatch, patch);
+    const p = parseInput(OperatorPatch, patch);
     return this.deps.db.transaction(async (tx) => {
       const before = await repo.lockById(tx, operatorId);
       if (!before) throw notFound();
@@ -157,7 +158,7 @@ export class OperatorsService {
   /** Adds a site; the domain is stored in lower case, IDN domains as punycode. 409 if taken. */
   async addSite(principal: Principal, operatorId: string, input: SiteInput): Promise<SiteDto> {
     requirePermission(principal, 'operator.manage', operatorId);
-    const s = parse(SiteInput, input);
+    const s = parseInput(SiteInput, input);
     return this.deps.db.transaction(async (tx) => {
       if (!(await repo.lockById(tx, operatorId))) throw notFound();
       return siteDto(await this.insertSite(tx, principal, operatorId, s));
@@ -247,17 +248,6 @@ function requireOperatorRead(principal: Principal, operatorId: string): void {
 
 function notFound(): AppError {
   return new AppError(ErrorCode.NotFound, 'Оператор не найден / Operator not found');
-}
-
-/** Parses service input (callers other than HTTP routes skip the route's schema). */
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const fields: FieldIssue[] = r.error.issues.map((i) => ({
-    path: i.path.map(String).join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(',') : ''),
-    message: i.message,
-  }));
-  throw new AppError(ErrorCode.ValidationFailed, 'The request did not pass validation', { fields });
 }
 
 function siteDto(s: SiteRow): SiteDto {

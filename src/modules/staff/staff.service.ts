@@ -12,6 +12,7 @@
  */
 import type { Clock } from '../../platform/clock.ts';
 import { PgCode, pgErrorCode, type Database, type Tx } from '../../platform/db/database.ts';
+import { parseInput } from '../../platform/validation.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { isUuid, type Ids } from '../../platform/ids.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -53,13 +54,7 @@ export class StaffService {
    * installation administrator, needs an installation administrator.
    */
   async create(principal: Principal, input: CreateStaffInput): Promise<StaffDto> {
-    const parsed = CreateStaffSchema.safeParse(input);
-    if (!parsed.success) {
-      throw new AppError(ErrorCode.ValidationFailed, 'The account data is not valid', {
-        fields: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      });
-    }
-    const data = parsed.data;
+    const data = parseInput(CreateStaffSchema, input, 'The account data is not valid');
     if (data.installationAdmin || data.roles.length === 0) requireInstallationAdmin(principal);
     for (const r of data.roles) requirePermission(principal, 'staff.manage', r.operatorId);
     checkPasswordPolicy(data.password);

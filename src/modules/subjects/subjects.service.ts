@@ -13,7 +13,6 @@
  *   const s = await subjects.read(principal, operatorId, id); // audited as subject.read
  *   await subjects.destroy(principal, operatorId, id, 'consent_withdrawn');
  */
-import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { openString, sealString } from '../../platform/crypto/aead.ts';
 import {
@@ -23,7 +22,8 @@ import {
   type NormalizedPhone,
 } from '../../platform/crypto/blind-index.ts';
 import type { Database, Tx } from '../../platform/db/database.ts';
-import { AppError, ErrorCode, type FieldIssue } from '../../platform/errors.ts';
+import { parseInput } from '../../platform/validation.ts';
+import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { isUuid, type Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -77,7 +77,7 @@ export interface SubjectHandle extends SubjectRef {
 
 /** Validates and normalises input; throws AppError(ValidationFailed) with field issues. */
 export function prepareSubject(input: SubjectInput): PreparedSubject {
-  const s = parse(SubjectInput, input);
+  const s = parseInput(SubjectInput, input);
   return {
     ...(s.name !== undefined ? { name: s.name } : {}),
     ...(s.phone !== undefined ? { phone: normalizePhone(s.phone) } : {}),
@@ -269,7 +269,7 @@ export class SubjectsService {
     reason: DestroyReason,
   ): Promise<DestroyResult> {
     requirePermission(principal, 'subject.destroy', operatorId);
-    const why = parse(DestroyReason, reason);
+    const why = parseInput(DestroyReason, reason);
     if (!isUuid(subjectId)) throw notFound();
     const { db, keyring, audit, clock } = this.deps;
     const result = await db.scoped([operatorId], async (tx): Promise<DestroyResult> => {
@@ -390,14 +390,4 @@ function destroyed(): AppError {
     ErrorCode.SubjectDestroyed,
     'Данные субъекта уничтожены / The subject’s data was destroyed',
   );
-}
-
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const fields: FieldIssue[] = r.error.issues.map((i) => ({
-    path: i.path.map(String).join('.'),
-    message: i.message,
-  }));
-  throw new AppError(ErrorCode.ValidationFailed, 'The request did not pass validation', { fields });
 }

@@ -86,6 +86,13 @@ export class Database {
   private async run<T>(scope: Scope, fn: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // pg-pool drops its own error listener while a client is checked out; a connection that dies
+    // between two queries of this transaction (a server restart) must fail the transaction, not
+    // crash the process with an unhandled 'error' event.
+    const onError = (): void => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       // One round trip opens the transaction and sets its scope. The ids were checked as UUIDs,
       // so inlining them is safe.
@@ -102,6 +109,7 @@ export class Database {
       }
       throw e;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

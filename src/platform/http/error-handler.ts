@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ErrorCode, httpStatusOf, type FieldIssue } from '../errors.ts';
+import { safeFieldName } from '../validation.ts';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; fields?: FieldIssue[]; correlationId: string };
@@ -61,15 +62,11 @@ function unknownKeys(keyword: string, params: unknown): string[] {
   if (keyword !== 'unrecognized_keys') return [];
   const keys = (params as { keys?: unknown } | undefined)?.keys;
   if (!Array.isArray(keys)) return [];
-  // A field name is the client's own text: echo it only when it looks like a field name, so an
-  // e-mail or a phone sent as a key is never reflected in an error body.
   return keys
     .filter((k): k is string => typeof k === 'string')
     .slice(0, 5)
-    .map((k) => (SAFE_FIELD_NAME.test(k) ? k : '(unknown field)'));
+    .map(safeFieldName);
 }
-
-const SAFE_FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 export function registerErrorHandler(app: FastifyInstance, renderHtml?: HtmlErrorRenderer): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
