@@ -20,12 +20,10 @@ export function fieldIssuesOf(error: z.ZodError): FieldIssue[] {
   return error.issues.flatMap((i) => {
     const at = i.path.map(String).join('.');
     if (i.code === 'unrecognized_keys') {
-      return i.keys
-        .slice(0, 5)
-        .map((k) => ({
-          path: at ? `${at}.${safeFieldName(k)}` : safeFieldName(k),
-          message: 'Unknown field',
-        }));
+      return i.keys.slice(0, 5).map((k) => ({
+        path: at ? `${at}.${safeFieldName(k)}` : safeFieldName(k),
+        message: 'Unknown field',
+      }));
     }
     return [{ path: at, message: i.message }];
   });
