@@ -41,6 +41,16 @@ export const keyringRepository = {
     return (rowCount ?? 0) > 0;
   },
 
+  /** Subject ids of data keys created before `cutoff`, in id order after `afterId`. */
+  async findDataKeyIdsCreatedBefore(db: Tx, cutoff: Date, afterId: string, limit: number): Promise<string[]> {
+    const { rows } = await db.query<{ subject_id: string }>(
+      `SELECT subject_id FROM data_keys WHERE created_at < $1 AND subject_id > $2
+       ORDER BY subject_id LIMIT $3`,
+      [cutoff, afterId, limit],
+    );
+    return rows.map((r) => r.subject_id);
+  },
+
   async insertLookups(
     db: Tx,
     subjectId: string,

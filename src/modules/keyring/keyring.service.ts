@@ -109,6 +109,14 @@ export class KeyringService {
     });
   }
 
+  /**
+   * Pages through the subject ids of data keys created before `cutoff` (for reconciling the
+   * keyring with the data database). Start with `afterId` = the nil UUID.
+   */
+  dataKeyIdsCreatedBefore(cutoff: Date, afterId: string, limit: number): Promise<string[]> {
+    return repo.findDataKeyIdsCreatedBefore(this.db.pool, cutoff, afterId, limit);
+  }
+
   /** A named 32-byte key (for example `blind-index:<operator>`), created on first use. */
   async namedKey(name: string): Promise<Buffer> {
     const found = await repo.findNamedKey(this.db.pool, name);

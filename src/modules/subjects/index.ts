@@ -20,3 +20,4 @@ export {
   type SubjectField,
   type SubjectRef,
 } from './subjects.schemas.ts';
+export { PURGE_ORPHAN_KEYS, ORPHAN_GRACE_MS, purgeOrphanKeysJob } from './orphan-keys.job.ts';

@@ -86,6 +86,16 @@ export const subjectsRepository = {
     return (rowCount ?? 0) > 0;
   },
 
+  /** Which of these ids have a subject row or a destruction record (any operator: system scope). */
+  async findKnownIds(db: Tx, ids: readonly string[]): Promise<Set<string>> {
+    const { rows } = await db.query<{ id: string }>(
+      `SELECT id FROM subjects WHERE id = ANY($1::uuid[])
+       UNION SELECT subject_id FROM subject_destructions WHERE subject_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return new Set(rows.map((r) => r.id));
+  },
+
   async insertDestruction(db: Tx, row: DestructionRow): Promise<void> {
     await db.query(
       `INSERT INTO subject_destructions (subject_id, operator_id, reason, categories, actor_type, actor_id,

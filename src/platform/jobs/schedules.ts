@@ -6,6 +6,7 @@
  * (or in its module) registered in production.ts.
  */
 import { OUTBOX_DISPATCH } from '../../modules/outbox/index.ts';
+import { PURGE_ORPHAN_KEYS } from '../../modules/subjects/index.ts';
 import { PURGE_JOBS } from './handlers/purge-jobs.job.ts';
 import { PURGE_LOGIN_THROTTLE } from './handlers/purge-login-throttle.job.ts';
 import { PURGE_SESSIONS } from './handlers/purge-sessions.job.ts';
@@ -64,5 +65,13 @@ export const SCHEDULES: readonly Schedule[] = [
     why:
       'Deletes finished jobs (done after 3 days, failed after 30): the outbox dispatch alone adds ' +
       'about 17 000 a day.',
+  },
+  {
+    name: 'purge-orphan-keys',
+    every: { dailyAt: '04:30' },
+    kind: PURGE_ORPHAN_KEYS,
+    why:
+      'Deletes keyring entries (a data key and the phone and e-mail HMACs) of subjects whose intake ' +
+      'transaction rolled back after the key was made: nothing else would ever destroy them.',
   },
 ];
