@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/platform/db/embedded.ts';
@@ -40,7 +41,9 @@ const files = ['src', 'test', 'scripts', 'bench']
 const run = randomBytes(4).toString('hex');
 let adminUrl: string;
 let stopEmbedded: (() => Promise<void>) | undefined;
-const tmpDir = path.resolve('.test-data', `pg-${run}`);
+// Under the system's temporary folder: as root the server runs as `postgres`, which must be able to
+// reach it whatever the checkout's own permissions are.
+const tmpDir = path.join(tmpdir(), `soglasie-test-pg-${run}`);
 if (process.env.DATABASE_URL) {
   adminUrl = process.env.DATABASE_URL;
   process.stdout.write('Tests use the PostgreSQL server of DATABASE_URL.\n');

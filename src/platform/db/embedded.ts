@@ -4,7 +4,7 @@
  * with no Unix socket, and is stopped by the app on shutdown.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -31,6 +31,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
+function assertTraversableByOthers(dir: string): void {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded PostgreSQL runs as the 'postgres' user when started as root, and it cannot enter ${d}. ` +
+          'Set SOGLASIE_DATA_DIR to a folder outside it (for example /var/lib/soglasie), or run as an ordinary user.',
+      );
+    }
+    if (path.dirname(d) === d) return;
+  }
+}
+
 export async function startEmbeddedPostgres(opts: {
   dir: string;
   port: number;
@@ -39,6 +51,9 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<EmbeddedServer> {
   const dir = path.resolve(opts.dir);
   await mkdir(path.dirname(dir), { recursive: true });
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  // As root the server runs as the `postgres` system user, which must be able to reach the folder.
+  if (isRoot) assertTraversableByOthers(path.dirname(dir));
   // The superuser password lives beside the cluster, readable by the app's user only.
   const secretFile = `${dir}.password`;
   let password: string;
@@ -49,7 +64,6 @@ export async function startEmbeddedPostgres(opts: {
     await writeFile(secretFile, password + '\n', { mode: 0o600 });
   }
   const port = opts.port === 0 ? await freePort() : opts.port;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port,
