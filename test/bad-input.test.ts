@@ -51,18 +51,7 @@ describe('bad input on real endpoints', () => {
   after(() => env.close());
 
   function send(method: 'PATCH' | 'POST', url: string, payload: string | Buffer, contentType: string) {
-    return app.inject({
-      method,
-      url,
-      remoteAddress: browser.ip,
-      headers: {
-        cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        'x-csrf-token': csrf,
-        'content-type': contentType,
-        accept: 'application/json',
-      },
-      payload,
-    });
+    return browser.api(method, url, { csrf, payload, contentType });
   }
 
   const json = 'application/json';

@@ -86,18 +86,7 @@ describe('personal data stays out of logs, error bodies and the audit log', () =
     const home = await browser.get('/console');
     const csrf = csrfOf(home.body);
     const api = (payload: string, contentType = 'application/json') =>
-      app.inject({
-        method: 'PATCH',
-        url: `/api/v1/operators/${operatorId}`,
-        remoteAddress: browser.ip,
-        headers: {
-          cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-          'x-csrf-token': csrf,
-          'content-type': contentType,
-          accept: 'application/json',
-        },
-        payload,
-      });
+      browser.api('PATCH', `/api/v1/operators/${operatorId}`, { csrf, payload, contentType });
     record(await api(JSON.stringify({ inn: PATIENT.phone, requestsEmail: PATIENT.name })));
     record(await api(JSON.stringify({ shortName: SECRET_TEXT, [PATIENT.email]: 1 })));
     record(await api(`{"shortName": "${SECRET_TEXT}"`));

@@ -202,6 +202,27 @@ export class Browser {
     return this.submit('/console/login', '/console/login', { email, password });
   }
 
+  /** A raw API call with this browser's cookies and a CSRF token in `x-csrf-token`. */
+  async api(
+    method: 'PATCH' | 'POST' | 'DELETE',
+    url: string,
+    o: { csrf: string; payload: string | Buffer; contentType?: string },
+  ): Promise<InjectResponse> {
+    const cookie = this.cookieHeader();
+    return this.app.inject({
+      method,
+      url,
+      remoteAddress: this.ip,
+      headers: {
+        accept: 'application/json',
+        'content-type': o.contentType ?? 'application/json',
+        'x-csrf-token': o.csrf,
+        ...(cookie ? { cookie } : {}),
+      },
+      payload: o.payload,
+    });
+  }
+
   async json(
     method: 'GET' | 'POST',
     url: string,

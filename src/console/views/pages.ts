@@ -156,6 +156,24 @@ export function homePage(o: SignedIn & { overview: StaffOverview; notice?: strin
   });
 }
 
+/** A form that asks for the person's current password before an account change. */
+function passwordConfirmForm(
+  csrf: string,
+  action: string,
+  id: string,
+  label: string,
+  button: SafeHtml,
+): SafeHtml {
+  return html`<form method="post" action="${action}">
+    ${csrfField(csrf)}
+    <div class="field">
+      <label for="${id}">${label}</label>
+      <input id="${id}" name="password" type="password" autocomplete="current-password" required />
+    </div>
+    ${button}
+  </form>`;
+}
+
 export function mfaPage(o: SignedIn & { status: MfaStatus; error?: string; notice?: string }): SafeHtml {
   const { t, status } = o;
   let content: SafeHtml;
@@ -164,38 +182,18 @@ export function mfaPage(o: SignedIn & { status: MfaStatus; error?: string; notic
       <p>${t.mfa.recoveryLeft(status.recoveryCodesLeft)}</p>
       <h2>${t.mfa.regenerateHeading}</h2>
       <p class="muted">${t.mfa.regenerateExplain}</p>
-      <form method="post" action="/console/mfa/recovery-codes">
-        ${csrfField(o.csrf)}
-        <div class="field">
-          <label for="regen-password">${t.mfa.password}</label>
-          <input
-            id="regen-password"
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-          />
-        </div>
-        <button type="submit" class="secondary">${t.mfa.regenerate}</button>
-      </form>
+      ${passwordConfirmForm(o.csrf, '/console/mfa/recovery-codes', 'regen-password', t.mfa.password, html`<button type="submit" class="secondary">${t.mfa.regenerate}</button>`)}
       <h2>${t.mfa.disableHeading}</h2>
       ${
         status.required
           ? html`<p>${t.mfa.requiredCannotDisable}</p>`
-          : html`<form method="post" action="/console/mfa/disable">
-              ${csrfField(o.csrf)}
-              <div class="field">
-                <label for="disable-password">${t.mfa.password}</label>
-                <input
-                  id="disable-password"
-                  name="password"
-                  type="password"
-                  autocomplete="current-password"
-                  required
-                />
-              </div>
-              <button type="submit" class="danger">${t.mfa.disable}</button>
-            </form>`
+          : passwordConfirmForm(
+              o.csrf,
+              '/console/mfa/disable',
+              'disable-password',
+              t.mfa.password,
+              html`<button type="submit" class="danger">${t.mfa.disable}</button>`,
+            )
       }`;
   } else if (status.pending) {
     const p = status.pending;

@@ -14,7 +14,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { seal } from '../../platform/crypto/aead.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
-import type { AuditService } from '../audit/index.ts';
+import type { AuditEntry, AuditResult, AuditService } from '../audit/index.ts';
 import { totpAad, type AuthService, type PasswordCheck, type StaffSession } from './auth.service.ts';
 import { sessionRepository } from './session.repository.ts';
 import type { StaffKeys } from './staff-keys.ts';
@@ -83,14 +83,7 @@ export class MfaService {
     await this.deps.db.transaction(async (tx) => {
       const stored = await staffRepository.setPendingTotp(tx, staffId, secretEnc, this.deps.clock.now());
       if (!stored) throw new AppError(ErrorCode.Conflict, 'Two-factor sign-in is already on');
-      await this.deps.audit.record(tx, {
-        actor: { type: 'staff', id: staffId },
-        action: 'staff.mfa_enrol_start',
-        objectType: 'staff',
-        objectId: staffId,
-        source: ip,
-        result: 'success',
-      });
+      await this.deps.audit.record(tx, selfEntry(staffId, 'staff.mfa_enrol_start', ip, 'success'));
     });
   }
 
@@ -112,28 +105,14 @@ export class MfaService {
       const now = this.deps.clock.now();
       const step = checkTotp(await this.deps.auth.totpSecretOf(staff), code, now);
       if (step === undefined) {
-        await this.deps.audit.record(tx, {
-          actor: { type: 'staff', id: staffId },
-          action: 'staff.mfa_enable',
-          objectType: 'staff',
-          objectId: staffId,
-          source: ip,
-          result: 'failure',
-        });
+        await this.deps.audit.record(tx, selfEntry(staffId, 'staff.mfa_enable', ip, 'failure'));
         return { kind: 'invalid' as const };
       }
       await staffRepository.enableTotp(tx, staffId, step, now);
       const recoveryCodes = newRecoveryCodes();
       await staffRepository.replaceRecoveryCodes(tx, staffId, recoveryCodes.map(recoveryCodeHash));
       await sessionRepository.setMfaVerified(tx, session.tokenHash, now);
-      await this.deps.audit.record(tx, {
-        actor: { type: 'staff', id: staffId },
-        action: 'staff.mfa_enable',
-        objectType: 'staff',
-        objectId: staffId,
-        source: ip,
-        result: 'success',
-      });
+      await this.deps.audit.record(tx, selfEntry(staffId, 'staff.mfa_enable', ip, 'success'));
       return { kind: 'ok' as const, recoveryCodes };
     });
   }
@@ -152,14 +131,7 @@ export class MfaService {
     return this.deps.db.transaction(async (tx) => {
       const recoveryCodes = newRecoveryCodes();
       await staffRepository.replaceRecoveryCodes(tx, staffId, recoveryCodes.map(recoveryCodeHash));
-      await this.deps.audit.record(tx, {
-        actor: { type: 'staff', id: staffId },
-        action: 'staff.recovery_codes_regenerate',
-        objectType: 'staff',
-        objectId: staffId,
-        source: ip,
-        result: 'success',
-      });
+      await this.deps.audit.record(tx, selfEntry(staffId, 'staff.recovery_codes_regenerate', ip, 'success'));
       return { kind: 'ok' as const, recoveryCodes };
     });
   }
@@ -176,15 +148,20 @@ export class MfaService {
     if (check.kind !== 'ok') return check;
     await this.deps.db.transaction(async (tx) => {
       await staffRepository.clearTotp(tx, staffId, this.deps.clock.now());
-      await this.deps.audit.record(tx, {
-        actor: { type: 'staff', id: staffId },
-        action: 'staff.mfa_disable',
-        objectType: 'staff',
-        objectId: staffId,
-        source: ip,
-        result: 'success',
-      });
+      await this.deps.audit.record(tx, selfEntry(staffId, 'staff.mfa_disable', ip, 'success'));
     });
     return check;
   }
+}
+
+/** An audit entry for a staff member acting on their own account. */
+function selfEntry(staffId: string, action: string, ip: string, result: AuditResult): AuditEntry {
+  return {
+    actor: { type: 'staff', id: staffId },
+    action,
+    objectType: 'staff',
+    objectId: staffId,
+    source: ip,
+    result,
+  };
 }
