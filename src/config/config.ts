@@ -49,6 +49,9 @@ const envSchema = z.object({
   SOGLASIE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_000_000),
   SOGLASIE_JOBS: bool.default(true),
   SOGLASIE_TRUST_PROXY: bool.default(false),
+  SOGLASIE_INTAKE_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  SOGLASIE_INTAKE_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  SOGLASIE_INTAKE_MIN_FILL_SECONDS: z.coerce.number().min(0).max(600).default(3),
   SMTP_HOST: z.string().optional(),
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
   SMTP_SECURE: bool.default(false),
@@ -84,6 +87,12 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly jobsEnabled: boolean;
   readonly trustProxy: boolean;
+  /** Public intake: submissions per address and operator in a window, and the minimum fill time. */
+  readonly intake: {
+    readonly rateLimit: number;
+    readonly rateWindowSeconds: number;
+    readonly minFillSeconds: number;
+  };
   readonly smtp:
     | {
         readonly host: string;
@@ -179,6 +188,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: e.SOGLASIE_BODY_LIMIT_BYTES,
     jobsEnabled: e.SOGLASIE_JOBS,
     trustProxy: e.SOGLASIE_TRUST_PROXY,
+    intake: {
+      rateLimit: e.SOGLASIE_INTAKE_RATE_LIMIT,
+      rateWindowSeconds: e.SOGLASIE_INTAKE_RATE_WINDOW_SECONDS,
+      minFillSeconds: e.SOGLASIE_INTAKE_MIN_FILL_SECONDS,
+    },
     smtp:
       e.SMTP_HOST && smtpFrom
         ? {
