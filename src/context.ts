@@ -9,6 +9,9 @@ import { KeyringService } from './modules/keyring/index.ts';
 import { OperatorsService } from './modules/operators/index.ts';
 import { SubjectsService } from './modules/subjects/index.ts';
 import { OutboxService } from './modules/outbox/index.ts';
+import { IntakeService } from './modules/inquiries/index.ts';
+import { PolicyService } from './modules/policy/index.ts';
+import { ApiKeysService } from './modules/apikeys/index.ts';
 import {
   createStaffServices,
   type AuthService,
@@ -44,6 +47,9 @@ export interface Services {
   readonly staff: StaffService;
   readonly staffAuth: AuthService;
   readonly staffMfa: MfaService;
+  readonly policy: PolicyService;
+  readonly intake: IntakeService;
+  readonly apiKeys: ApiKeysService;
 }
 
 export interface AppContext extends Core {
@@ -66,5 +72,32 @@ export function createServices(core: Core): Services {
     audit,
     keyring,
   });
-  return { audit, keyring, jobs, outbox, operators, subjects, staff, staffAuth, staffMfa };
+  const policy = new PolicyService({ db, audit, clock, ids, operators });
+  const intake = new IntakeService({
+    db,
+    subjects,
+    outbox,
+    audit,
+    policy,
+    keyring,
+    clock,
+    ids,
+    log,
+    limits: core.config.intake,
+  });
+  const apiKeys = new ApiKeysService({ db, audit, clock, ids });
+  return {
+    audit,
+    keyring,
+    jobs,
+    outbox,
+    operators,
+    subjects,
+    staff,
+    staffAuth,
+    staffMfa,
+    policy,
+    intake,
+    apiKeys,
+  };
 }

@@ -18,6 +18,7 @@ export type Permission =
   | 'subject.read'
   | 'subject.search'
   | 'subject.destroy'
+  | 'inquiry.create'
   | 'inquiry.read'
   | 'inquiry.update'
   | 'review.moderate'
@@ -76,7 +77,20 @@ export type Principal =
       /** A scheduled job or a CLI command acting for the installation. */
       readonly kind: 'system';
       readonly name: string;
+    }
+  | {
+      /** An integrator's API key: submits inquiries for its one operator, nothing else. */
+      readonly kind: 'api_key';
+      readonly keyId: string;
+      readonly operatorId: string;
+      readonly scopes: readonly string[];
+      readonly source: string | null;
     };
+
+/** What an API key with the `inquiries:write` scope may do, for its own operator only. */
+const API_KEY_GRANTS: Readonly<Record<string, readonly Permission[]>> = {
+  'inquiries:write': ['subject.create', 'inquiry.create'],
+};
 
 export function can(principal: Principal, permission: Permission, operatorId: string): boolean {
   switch (principal.kind) {
@@ -94,6 +108,11 @@ export function can(principal: Principal, permission: Permission, operatorId: st
       for (const r of roles) if (roleGrants(r, permission)) return true;
       return false;
     }
+    case 'api_key':
+      return (
+        principal.operatorId === operatorId &&
+        principal.scopes.some((s) => API_KEY_GRANTS[s]?.includes(permission) === true)
+      );
   }
 }
 
@@ -111,13 +130,18 @@ export function operatorsWith(principal: Principal, permission: Permission): str
 }
 
 export function actorOf(principal: Principal): Actor {
-  return principal.kind === 'staff'
-    ? { type: 'staff', id: principal.staffId }
-    : { type: 'job', id: principal.name };
+  switch (principal.kind) {
+    case 'staff':
+      return { type: 'staff', id: principal.staffId };
+    case 'api_key':
+      return { type: 'api_key', id: principal.keyId };
+    case 'system':
+      return { type: 'job', id: principal.name };
+  }
 }
 
 export function sourceOf(principal: Principal): string | null {
-  return principal.kind === 'staff' ? principal.source : null;
+  return principal.kind === 'system' ? null : principal.source;
 }
 
 export function systemPrincipal(name: string): Principal {
@@ -126,7 +150,7 @@ export function systemPrincipal(name: string): Principal {
 
 /** Installation administrators (and the system itself) manage operators and staff everywhere. */
 export function isInstallationAdmin(principal: Principal): boolean {
-  return principal.kind === 'system' || principal.installationAdmin;
+  return principal.kind === 'system' || (principal.kind === 'staff' && principal.installationAdmin);
 }
 
 /** Throws Forbidden unless the principal is an installation administrator or the system. */

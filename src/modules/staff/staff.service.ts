@@ -19,6 +19,7 @@ import type { AuditService } from '../audit/index.ts';
 import {
   actorOf,
   can,
+  isInstallationAdmin,
   requireInstallationAdmin,
   requirePermission,
   sourceOf,
@@ -223,7 +224,7 @@ export class StaffService {
     if (!isUuid(staffId)) throw new AppError(ErrorCode.NotFound, 'Staff member not found');
     const dto = await this.dtoOf(this.deps.db.pool, staffId);
     const self = principal.kind === 'staff' && principal.staffId === staffId;
-    if (!self && !(principal.kind === 'system' || principal.installationAdmin)) {
+    if (!self && !isInstallationAdmin(principal)) {
       if (!dto.roles.some((r) => can(principal, 'staff.manage', r.operatorId))) {
         throw new AppError(ErrorCode.NotFound, 'Staff member not found');
       }
@@ -307,8 +308,7 @@ export class StaffService {
  */
 function mayDisable(principal: Principal, staff: StaffRow, roles: readonly RoleRow[]): boolean {
   return (
-    principal.kind === 'system' ||
-    principal.installationAdmin ||
+    isInstallationAdmin(principal) ||
     (!staff.is_installation_admin &&
       roles.length > 0 &&
       roles.every((r) => can(principal, 'staff.manage', r.operator_id)))

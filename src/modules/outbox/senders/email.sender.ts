@@ -1,6 +1,7 @@
 /**
  * The e-mail channel over SMTP with nodemailer, configured from `config.smtp`. The payload of an
- * e-mail outbox message is `{ to, subject, text, html? }`; the sender address is the configured
+ * e-mail outbox message is `{ to, subject, text, html? }`, or the facts of a template rendered in
+ * email-templates.ts (`inquiry_confirmation`: `{ to, clinicName, inquiryNumber }`); the sender address is the configured
  * `SMTP_FROM`. A 5xx reply refuses the message for good; anything else (a connection refused, a
  * 4xx "try later") is retried by the outbox.
  *
@@ -12,6 +13,7 @@
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import type { Config } from '../../../config/config.ts';
+import { renderEmail } from './email-templates.ts';
 import { SendRefused, type Sender } from './sender.ts';
 
 export const EMAIL_CHANNEL = 'email';
@@ -47,7 +49,10 @@ export function createEmailSender(smtp: SmtpConfig, o: { timeoutMs?: number } = 
   return {
     channel: EMAIL_CHANNEL,
     send: async (message) => {
-      const parsed = emailPayloadSchema.safeParse(message.payload);
+      // Templated messages (for example `inquiry_confirmation`) are rendered here from their facts.
+      const rendered = renderEmail(message.template, message.payload);
+      if (rendered === 'invalid') throw new SendRefused('invalid_payload');
+      const parsed = emailPayloadSchema.safeParse(rendered ?? message.payload);
       if (!parsed.success) throw new SendRefused('invalid_payload');
       const p = parsed.data;
       try {

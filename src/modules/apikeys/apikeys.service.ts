@@ -1,0 +1,156 @@
+/**
+ * API keys: one per integration of an operator, for `POST /api/v1/inquiries`. A key reads
+ * `sgl_<prefix>_<secret>`; it is shown once at creation and only its SHA-256 is kept. The prefix
+ * finds the row, the hash is compared in constant time. A key acts for its operator only, with the
+ * permissions of its scopes (`inquiries:write`: create subjects and inquiries); revoking takes
+ * effect on the next request (nothing is cached).
+ *
+ * @example
+ *   const { key, id } = await apiKeys.create(principal, operatorId, { name: 'CRM' }); // key shown once
+ *   const p = await apiKeys.authenticate(key, '203.0.113.5'); // Principal of kind 'api_key' | undefined
+ *   await apiKeys.revoke(principal, id);
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { Clock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { AppError, ErrorCode } from '../../platform/errors.ts';
+import { isUuid, type Ids } from '../../platform/ids.ts';
+import { parseInput } from '../../platform/validation.ts';
+import type { AuditService } from '../audit/index.ts';
+import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/index.ts';
+import { apiKeysRepository as repo, type ApiKeyRow } from './apikeys.repository.ts';
+
+export const API_KEY_SCOPES = ['inquiries:write'] as const;
+export const ApiKeyScope = z.enum(API_KEY_SCOPES);
+export type ApiKeyScope = z.infer<typeof ApiKeyScope>;
+
+export const ApiKeyCreate = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine((s) => !/\p{Cc}/u.test(s), 'Недопустимые символы / Control characters are not allowed'),
+  scopes: z.array(ApiKeyScope).min(1).default(['inquiries:write']),
+});
+export type ApiKeyCreate = z.input<typeof ApiKeyCreate>;
+
+export interface ApiKeyDto {
+  id: string;
+  operatorId: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+const KEY_RE = /^sgl_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+
+export interface ApiKeysDeps {
+  db: Database;
+  audit: AuditService;
+  clock: Clock;
+  ids: Ids;
+}
+
+export class ApiKeysService {
+  constructor(private readonly deps: ApiKeysDeps) {}
+
+  /** Creates a key; the returned `key` is the only time the secret exists outside the caller. */
+  async create(
+    principal: Principal,
+    operatorId: string,
+    input: ApiKeyCreate,
+  ): Promise<{ key: string } & ApiKeyDto> {
+    requirePermission(principal, 'operator.manage', operatorId);
+    const o = parseInput(ApiKeyCreate, input);
+    const { db, ids, clock, audit } = this.deps;
+    const prefix = randomBytes(8).toString('hex').slice(0, 12);
+    const secret = randomBytes(32).toString('base64url');
+    const key = `sgl_${prefix}_${secret}`;
+    const row = {
+      id: ids.uuid(),
+      operator_id: operatorId,
+      name: o.name,
+      prefix,
+      secret_sha256: sha256(key),
+      scopes: [...new Set(o.scopes)],
+      created_at: clock.now(),
+    };
+    await db.transaction(async (tx) => {
+      await repo.insert(tx, row);
+      await audit.record(tx, this.entry(principal, 'api_key.create', row.id, operatorId));
+    });
+    return { key, ...toDto({ ...row, last_used_at: null, revoked_at: null }) };
+  }
+
+  /** Keys of one operator, or of all (the installation only); never the secrets. */
+  async list(principal: Principal, operatorId?: string): Promise<ApiKeyDto[]> {
+    if (operatorId === undefined) {
+      if (principal.kind !== 'system')
+        throw new AppError(ErrorCode.Forbidden, 'You do not have access to this');
+    } else {
+      requirePermission(principal, 'operator.manage', operatorId);
+    }
+    return (await repo.list(this.deps.db, operatorId)).map(toDto);
+  }
+
+  async revoke(principal: Principal, id: string): Promise<ApiKeyDto> {
+    const notFound = new AppError(ErrorCode.NotFound, 'Ключ не найден / API key not found');
+    if (!isUuid(id)) throw notFound;
+    return this.deps.db.transaction(async (tx) => {
+      const row = await repo.findById(tx, id);
+      if (!row) throw notFound;
+      requirePermission(principal, 'operator.manage', row.operator_id);
+      const at = this.deps.clock.now();
+      if (await repo.revoke(tx, id, at)) {
+        await this.deps.audit.record(tx, this.entry(principal, 'api_key.revoke', id, row.operator_id));
+        row.revoked_at = at;
+      }
+      return toDto(row);
+    });
+  }
+
+  /** The principal for a presented key, or undefined for a malformed, unknown or revoked one. */
+  async authenticate(key: string, source: string | null): Promise<Principal | undefined> {
+    const m = KEY_RE.exec(key);
+    if (!m) return undefined;
+    const row = await repo.findByPrefix(this.deps.db, m[1]!);
+    if (!row || row.revoked_at !== null) return undefined;
+    if (!timingSafeEqual(row.secret_sha256, sha256(key))) return undefined;
+    await repo.touch(this.deps.db, row.id, this.deps.clock.now());
+    return { kind: 'api_key', keyId: row.id, operatorId: row.operator_id, scopes: row.scopes, source };
+  }
+
+  private entry(principal: Principal, action: string, keyId: string, operatorId: string) {
+    return {
+      actor: actorOf(principal),
+      action,
+      objectType: 'api_key',
+      objectId: keyId,
+      operatorId,
+      source: sourceOf(principal),
+      result: 'success' as const,
+    };
+  }
+}
+
+function sha256(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+function toDto(r: ApiKeyRow): ApiKeyDto {
+  return {
+    id: r.id,
+    operatorId: r.operator_id,
+    name: r.name,
+    prefix: r.prefix,
+    scopes: r.scopes,
+    createdAt: r.created_at.toISOString(),
+    lastUsedAt: r.last_used_at?.toISOString() ?? null,
+    revokedAt: r.revoked_at?.toISOString() ?? null,
+  };
+}

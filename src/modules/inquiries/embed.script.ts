@@ -1,0 +1,56 @@
+/**
+ * The widget's script, served as `/embed.js` (kept here as text so it ships with the module and is
+ * checked by the tests; it is plain ES5 for old browsers on clinics' sites).
+ */
+export const EMBED_SCRIPT = String.raw`/*
+ * Soglasie widget. A clinic pastes, on a page of a site it declared:
+ *   <div id="soglasie-callback"></div>
+ *   <script src="https://<soglasie>/embed.js" data-soglasie-form="callback" async></script>
+ * and the form appears there in a frame served by Soglasie, so the consent texts and their links
+ * stay first-party and the patient's data goes straight to Soglasie, never through the host page.
+ * Soglasie allows the framing only on the operator's declared sites (CSP frame-ancestors).
+ * Optional: data-soglasie-target="<element id>", data-soglasie-title="<frame title>".
+ */
+(function () {
+  'use strict';
+  var FORMS = /^(callback|feedback|review|appointment|estimate)$/;
+
+  function mount(script) {
+    if (script.getAttribute('data-soglasie-mounted')) return;
+    script.setAttribute('data-soglasie-mounted', '1');
+    var form = script.getAttribute('data-soglasie-form') || '';
+    if (!FORMS.test(form)) return;
+    var base = new URL(script.src, document.baseURI);
+    var src = new URL('/embed/forms/' + form, base.origin);
+    src.searchParams.set('site', window.location.host);
+    src.searchParams.set('page', window.location.pathname);
+    var frame = document.createElement('iframe');
+    frame.src = src.href;
+    frame.title = script.getAttribute('data-soglasie-title') || 'Форма обращения';
+    frame.setAttribute('data-soglasie-frame', form);
+    frame.style.width = '100%';
+    frame.style.minHeight = '640px';
+    frame.style.border = '0';
+    var target = document.getElementById(script.getAttribute('data-soglasie-target') || 'soglasie-' + form);
+    if (target) target.appendChild(frame);
+    else script.parentNode.insertBefore(frame, script.nextSibling);
+    // The framed page may report its height so the frame fits it without a scroll bar.
+    window.addEventListener('message', function (e) {
+      if (e.origin !== base.origin || e.source !== frame.contentWindow) return;
+      var d = e.data;
+      if (
+        d &&
+        d.type === 'soglasie:height' &&
+        typeof d.height === 'number' &&
+        d.height > 0 &&
+        d.height < 20000
+      ) {
+        frame.style.height = Math.ceil(d.height) + 'px';
+      }
+    });
+  }
+
+  var scripts = document.querySelectorAll('script[data-soglasie-form]');
+  for (var i = 0; i < scripts.length; i++) mount(scripts[i]);
+})();
+`;

@@ -1,0 +1,27 @@
+export {
+  IntakeService,
+  inquiryFieldsAad,
+  consentRepresentativeAad,
+  type IntakeDeps,
+  type IntakeLimits,
+  type PolicySource,
+} from './intake.service.ts';
+export {
+  IntakeInput,
+  IntakeChannel,
+  IntakeConsents,
+  INQUIRY_CONFIRMATION_TEMPLATE,
+  ReviewShow,
+  type IntakeResult,
+  type SpamReason,
+} from './inquiries.schemas.ts';
+export { validateFields, localDate, type FieldValues, type FieldErrors } from './fields.ts';
+export { FORM_TOKEN_TTL_MS, type FormToken } from './form-token.ts';
+export { intakeApi, ApiInquiryBody } from './intake.routes.ts';
+export {
+  embedWidget,
+  resolveEmbedSite,
+  frameAncestorsOf,
+  EMBED_SCRIPT_PATH,
+  EMBED_FORMS_PREFIX,
+} from './embed.routes.ts';

@@ -1,0 +1,157 @@
+/**
+ * Data access for intake: inquiries, consent records, idempotency keys, spam counters and the
+ * per-address rate limit. Every function takes a Tx; the service owns the transaction.
+ */
+import type { Tx } from '../../platform/db/database.ts';
+
+export interface InquiryRow {
+  id: string;
+  operator_id: string;
+  site_id: string | null;
+  subject_id: string;
+  form_id: string;
+  channel: string;
+  page: string | null;
+  fields_enc: Buffer;
+  possible_health_data: boolean;
+  on_behalf: boolean;
+  created_at: Date;
+}
+
+export interface ConsentRow {
+  id: string;
+  operator_id: string;
+  subject_id: string;
+  inquiry_id: string;
+  kind: 'processing' | 'marketing' | 'review_publication';
+  document_id: string;
+  document_version: number;
+  document_sha256: string;
+  policy_version: number;
+  given_at: Date;
+  channel: string;
+  form_id: string;
+  ip: string | null;
+  user_agent: string | null;
+  representative_enc: Buffer | null;
+  review_show: string | null;
+}
+
+export interface OperatorSiteRow {
+  name: string;
+  short_name: string | null;
+  time_zone: string;
+  site_ok: boolean;
+}
+
+export const inquiriesRepository = {
+  /** The operator's display name and time zone, and whether the site is one of its own. */
+  async operatorAndSite(db: Tx, operatorId: string, siteId: string): Promise<OperatorSiteRow | undefined> {
+    const { rows } = await db.query<OperatorSiteRow>(
+      `SELECT o.name, o.short_name, o.time_zone,
+              EXISTS (SELECT 1 FROM sites s WHERE s.id = $2 AND s.operator_id = o.id) AS site_ok
+       FROM operators o WHERE o.id = $1`,
+      [operatorId, siteId],
+    );
+    return rows[0];
+  },
+
+  /**
+   * Claims the idempotency key for a new inquiry id. Returns undefined when the key is taken: a
+   * concurrent holder is waited for by PostgreSQL and, once it commits, its inquiry id is returned
+   * by `inquiryOfKey`.
+   */
+  async claimKey(db: Tx, operatorId: string, key: string, inquiryId: string, at: Date): Promise<boolean> {
+    const r = await db.query(
+      `INSERT INTO intake_idempotency (operator_id, key, inquiry_id, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (operator_id, key) DO NOTHING`,
+      [operatorId, key, inquiryId, at],
+    );
+    return r.rowCount === 1;
+  },
+
+  async inquiryOfKey(db: Tx, operatorId: string, key: string): Promise<string | undefined> {
+    const { rows } = await db.query<{ inquiry_id: string }>(
+      'SELECT inquiry_id FROM intake_idempotency WHERE operator_id = $1 AND key = $2',
+      [operatorId, key],
+    );
+    return rows[0]?.inquiry_id;
+  },
+
+  async insertInquiry(db: Tx, r: InquiryRow): Promise<{ number: string }> {
+    const { rows } = await db.query<{ number: string }>(
+      `INSERT INTO inquiries (id, operator_id, site_id, subject_id, form_id, channel, page, fields_enc,
+         possible_health_data, on_behalf, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING number`,
+      [
+        r.id,
+        r.operator_id,
+        r.site_id,
+        r.subject_id,
+        r.form_id,
+        r.channel,
+        r.page,
+        r.fields_enc,
+        r.possible_health_data,
+        r.on_behalf,
+        r.created_at,
+      ],
+    );
+    return rows[0]!;
+  },
+
+  async insertConsents(db: Tx, list: readonly ConsentRow[]): Promise<void> {
+    // One statement for all of a submission's consents.
+    const cols = [
+      'id',
+      'operator_id',
+      'subject_id',
+      'inquiry_id',
+      'kind',
+      'document_id',
+      'document_version',
+      'document_sha256',
+      'policy_version',
+      'given_at',
+      'channel',
+      'form_id',
+      'ip',
+      'user_agent',
+      'representative_enc',
+      'review_show',
+    ] as const;
+    const params: unknown[] = [];
+    const tuples = list.map((row) => {
+      const start = params.length;
+      for (const c of cols) params.push(row[c]);
+      return `(${cols.map((_, i) => `$${start + i + 1}`).join(', ')})`;
+    });
+    await db.query(`INSERT INTO consent_records (${cols.join(', ')}) VALUES ${tuples.join(', ')}`, params);
+  },
+
+  /** Counts one refused submission for the operator's statistics. */
+  async countSpam(db: Tx, operatorId: string, day: string, reason: string): Promise<void> {
+    await db.query(
+      `INSERT INTO spam_counters (operator_id, day, reason, count) VALUES ($1, $2, $3, 1)
+       ON CONFLICT (operator_id, day, reason) DO UPDATE SET count = spam_counters.count + 1`,
+      [operatorId, day, reason],
+    );
+  },
+
+  /** Adds one submission to the address's current window and returns the window's count. */
+  async hitRate(db: Tx, operatorId: string, address: Buffer, windowStart: Date): Promise<number> {
+    const { rows } = await db.query<{ count: number }>(
+      `INSERT INTO intake_rate (operator_id, address_hmac, window_start, count) VALUES ($1, $2, $3, 1)
+       ON CONFLICT (operator_id, address_hmac, window_start) DO UPDATE SET count = intake_rate.count + 1
+       RETURNING count`,
+      [operatorId, address, windowStart],
+    );
+    return rows[0]!.count;
+  },
+
+  /** Forgets windows that ended before `before`. */
+  async purgeRate(db: Tx, before: Date): Promise<number> {
+    const r = await db.query('DELETE FROM intake_rate WHERE window_start < $1', [before]);
+    return r.rowCount ?? 0;
+  },
+};

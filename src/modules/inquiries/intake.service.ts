@@ -1,0 +1,345 @@
+/**
+ * Intake: a patient's submission from a site form, the widget or the API becomes, in ONE data
+ * transaction scoped to the operator, a subject (found by blind index or created), a consent record
+ * per consent given (pointing at the published document's id, version and hash, and the policy
+ * version), the inquiry (its fields encrypted under the subject's key), an audit entry, and the
+ * confirmation e-mail in the outbox. Everything or nothing.
+ *
+ * Before the transaction, anti-spam: a filled honeypot, a form sent back faster than the minimum
+ * fill time, or more submissions from one address than the rate limit allows are refused and
+ * counted per operator and day (spam never reaches the inbox). Idempotency rests on the unique
+ * (operator, key) constraint, so a double click or a re-sent POST, even concurrent, makes one
+ * inquiry and the second call answers `duplicate` with the first inquiry's id.
+ *
+ * @example
+ *   const token = await intake.issueFormToken(operatorId, 'callback'); // the form's `_form_token`
+ *   const t = await intake.readFormToken(token);
+ *   const r = await intake.submit({ operatorId, siteId, formId: 'callback', channel: 'web_form',
+ *     fields: { name: 'Анна', phone: '+7 912 345-67-89' }, consents: { processing: true, marketing: false },
+ *     page: '/', ip, userAgent, idempotencyKey: t.idempotencyKey, startedAt: t.issuedAt });
+ *   // { kind: 'created', inquiryId } | duplicate | invalid (Russian messages per field) | spam | rate_limited
+ */
+import { createHmac } from 'node:crypto';
+import type { Clock } from '../../platform/clock.ts';
+import { sealString } from '../../platform/crypto/aead.ts';
+import type { Database, Tx } from '../../platform/db/database.ts';
+import { AppError, ErrorCode } from '../../platform/errors.ts';
+import type { Ids } from '../../platform/ids.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { parseInput } from '../../platform/validation.ts';
+import type { AuditService, Actor } from '../audit/index.ts';
+import type { KeyringService } from '../keyring/index.ts';
+import type { OutboxService } from '../outbox/index.ts';
+import {
+  CONSENT_DOCUMENT_KIND,
+  POSSIBLE_HEALTH_DATA_FIELDS,
+  type FieldName,
+  type FormDecl,
+  type FormId,
+  type PublishedPolicy,
+} from '../policy/index.ts';
+import { requirePermission, systemPrincipal, type Principal } from '../staff/index.ts';
+import type { SubjectsService } from '../subjects/index.ts';
+import { localDate, validateFields, type FieldErrors, type FieldValues } from './fields.ts';
+import { FormTokens, type FormToken } from './form-token.ts';
+import { inquiriesRepository as repo, type ConsentRow } from './inquiries.repository.ts';
+import {
+  INQUIRY_CONFIRMATION_TEMPLATE,
+  IntakeInput,
+  type IntakeResult,
+  type SpamReason,
+} from './inquiries.schemas.ts';
+
+/** What intake needs from the policy module (PolicyService satisfies it). */
+export interface PolicySource {
+  current(operatorId: string): Promise<PublishedPolicy | undefined>;
+}
+
+export interface IntakeLimits {
+  /** Submissions accepted per address and operator in one window. */
+  rateLimit: number;
+  rateWindowSeconds: number;
+  /** A form sent back sooner than this after it was served is spam. */
+  minFillSeconds: number;
+}
+
+export interface IntakeDeps {
+  db: Database;
+  subjects: Pick<SubjectsService, 'findOrCreateInTx'>;
+  outbox: Pick<OutboxService, 'add'>;
+  audit: AuditService;
+  policy: PolicySource;
+  keyring: Pick<KeyringService, 'namedKey'>;
+  clock: Clock;
+  ids: Ids;
+  limits: IntakeLimits;
+  log?: Logger;
+}
+
+/** The principal the public forms act as: the installation, on the patient's own request. */
+const PUBLIC_INTAKE = systemPrincipal('intake');
+
+const RATE_KEY = 'intake-rate';
+
+export class IntakeService {
+  private readonly tokens: FormTokens;
+  private rateKey: Promise<Buffer> | undefined;
+
+  constructor(private readonly deps: IntakeDeps) {
+    this.tokens = new FormTokens((n) => deps.keyring.namedKey(n), deps.clock);
+  }
+
+  /** A signed token for one rendering of a form (the hidden `_form_token`). */
+  issueFormToken(operatorId: string, formId: FormId): Promise<string> {
+    return this.tokens.issue(operatorId, formId);
+  }
+
+  /** The token's content; undefined when malformed, forged or older than a day. */
+  readFormToken(token: string): Promise<FormToken | undefined> {
+    return this.tokens.read(token);
+  }
+
+  /**
+   * Takes one submission. Field problems come back as `invalid` with Russian messages keyed by
+   * field name (`consents.processing`, `onBehalf.representativeName` for those); an unknown site
+   * or form, or an operator without a published policy, throw AppError. `principal` is the API
+   * key's for the API; the public forms pass none.
+   */
+  async submit(input: IntakeInput, principal?: Principal): Promise<IntakeResult> {
+    const i = parseInput(IntakeInput, input);
+    if (principal) requirePermission(principal, 'inquiry.create', i.operatorId);
+    const { db, clock, limits } = this.deps;
+    const now = clock.now();
+
+    const op = await repo.operatorAndSite(db, i.operatorId, i.siteId);
+    if (!op) throw new AppError(ErrorCode.NotFound, 'Оператор не найден / Unknown operator');
+    if (!op.site_ok) {
+      throw new AppError(
+        ErrorCode.Forbidden,
+        'Сайт не принадлежит оператору / The site is not the operator’s',
+      );
+    }
+    const today = localDate(now, op.time_zone);
+
+    // Anti-spam first: a bot's submission costs one counter update, never a subject or a key.
+    if (i.honeypot !== undefined && i.honeypot.trim() !== '')
+      return this.spam(i.operatorId, today, 'honeypot');
+    if (i.startedAt && now.getTime() - i.startedAt.getTime() < limits.minFillSeconds * 1000) {
+      return this.spam(i.operatorId, today, 'too_fast');
+    }
+    if (i.channel !== 'api') {
+      const windowMs = limits.rateWindowSeconds * 1000;
+      const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+      const address = createHmac('sha256', await this.rateSecret())
+        .update(i.ip)
+        .digest();
+      const count = await repo.hitRate(db, i.operatorId, address, windowStart);
+      if (count > limits.rateLimit) {
+        await repo.countSpam(db, i.operatorId, today, 'rate_limited');
+        this.deps.log?.info({ operatorId: i.operatorId, reason: 'rate_limited' }, 'intake refused');
+        const retryAfterSeconds = Math.max(
+          1,
+          Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000),
+        );
+        return { kind: 'rate_limited', retryAfterSeconds };
+      }
+    }
+
+    const policy = await this.deps.policy.current(i.operatorId);
+    if (!policy) {
+      // Without a published consent text there is nothing a consent record could point to.
+      throw new AppError(
+        ErrorCode.Conflict,
+        'Приём обращений недоступен: оператор не опубликовал политику и тексты согласий / ' +
+          'Intake is closed: the operator has not published its policy and consent documents',
+      );
+    }
+    const form = policy.declaration.forms.find((f) => f.id === i.formId);
+    if (!form)
+      throw new AppError(ErrorCode.NotFound, 'Такой формы у оператора нет / The operator has no such form');
+
+    const checked = checkSubmission(i, form, today);
+    if (!checked.ok) return { kind: 'invalid', errors: checked.errors };
+    const { values, representative } = checked;
+
+    const result = await db.scoped([i.operatorId], (tx) =>
+      this.record(tx, i, principal ?? PUBLIC_INTAKE, policy, form, values, representative, op),
+    );
+    if (result.kind === 'created') {
+      this.deps.log?.info(
+        { operatorId: i.operatorId, inquiryId: result.inquiryId, formId: i.formId, channel: i.channel },
+        'inquiry received',
+      );
+    }
+    return result;
+  }
+
+  private async record(
+    tx: Tx,
+    i: ReturnType<typeof IntakeInput.parse>,
+    principal: Principal,
+    policy: PublishedPolicy,
+    form: FormDecl,
+    values: FieldValues,
+    representative: { name: string; relation?: string } | undefined,
+    op: { name: string; short_name: string | null },
+  ): Promise<IntakeResult> {
+    const { ids, clock, subjects, audit, outbox } = this.deps;
+    const inquiryId = ids.uuid();
+    const at = clock.now();
+    // The key first: a concurrent submission with the same key waits here for ours to end.
+    if (!(await repo.claimKey(tx, i.operatorId, i.idempotencyKey, inquiryId, at))) {
+      const first = await repo.inquiryOfKey(tx, i.operatorId, i.idempotencyKey);
+      if (!first) throw new AppError(ErrorCode.Conflict, 'Повторите отправку / Please submit again');
+      return { kind: 'duplicate', inquiryId: first };
+    }
+    const raw = (n: FieldName) => i.fields[n]?.trim() || undefined;
+    const subject = await subjects.findOrCreateInTx(tx, principal, i.operatorId, {
+      name: values.name,
+      // The raw phone: the subjects module normalises it itself (an extension included).
+      phone: values.phone !== undefined ? raw('phone') : undefined,
+      email: values.email,
+    });
+    const key = subject.dataKey;
+    const { number } = await repo.insertInquiry(tx, {
+      id: inquiryId,
+      operator_id: i.operatorId,
+      site_id: i.siteId,
+      subject_id: subject.id,
+      form_id: i.formId,
+      channel: i.channel,
+      page: pathOnly(i.page),
+      fields_enc: sealString(key, JSON.stringify(values), inquiryFieldsAad(inquiryId)),
+      possible_health_data: form.fields.some(
+        (f) =>
+          values[f.name] !== undefined && (f.possibleHealthData || POSSIBLE_HEALTH_DATA_FIELDS.has(f.name)),
+      ),
+      on_behalf: representative !== undefined,
+      created_at: at,
+    });
+
+    const kinds: ConsentRow['kind'][] = ['processing'];
+    if (i.consents.marketing) kinds.push('marketing');
+    if (i.formId === 'review' && i.consents.reviewPublication?.allowed) kinds.push('review_publication');
+    const consents = kinds.map((kind): ConsentRow => {
+      const doc = policy.documents[CONSENT_DOCUMENT_KIND[kind]];
+      const id = ids.uuid();
+      return {
+        id,
+        operator_id: i.operatorId,
+        subject_id: subject.id,
+        inquiry_id: inquiryId,
+        kind,
+        document_id: doc.id,
+        document_version: doc.version,
+        document_sha256: doc.sha256,
+        policy_version: policy.declarationVersion,
+        given_at: at,
+        channel: i.channel,
+        form_id: i.formId,
+        ip: i.ip === '' ? null : i.ip,
+        user_agent: i.userAgent === '' ? null : [...i.userAgent].slice(0, 1000).join(''),
+        representative_enc: representative
+          ? sealString(key, JSON.stringify(representative), consentRepresentativeAad(id))
+          : null,
+        review_show: kind === 'review_publication' ? (i.consents.reviewPublication?.show ?? null) : null,
+      };
+    });
+    await repo.insertConsents(tx, consents);
+
+    const actor: Actor =
+      principal.kind === 'api_key'
+        ? { type: 'api_key', id: principal.keyId }
+        : { type: 'subject', id: subject.id };
+    await audit.record(tx, {
+      actor,
+      action: 'inquiry.create',
+      objectType: 'inquiry',
+      objectId: inquiryId,
+      subjectId: subject.id,
+      operatorId: i.operatorId,
+      source: i.channel,
+      result: 'success',
+    });
+
+    if (values.email !== undefined) {
+      await outbox.add(tx, {
+        operatorId: i.operatorId,
+        subjectId: subject.id,
+        channel: 'email',
+        template: INQUIRY_CONFIRMATION_TEMPLATE,
+        // The sender renders the text from these; the patient's message is never in it.
+        payload: { to: values.email, clinicName: op.short_name ?? op.name, inquiryNumber: number },
+      });
+    }
+    return { kind: 'created', inquiryId };
+  }
+
+  private async spam(operatorId: string, day: string, reason: SpamReason): Promise<IntakeResult> {
+    await repo.countSpam(this.deps.db, operatorId, day, reason);
+    this.deps.log?.info({ operatorId, reason }, 'intake refused');
+    return { kind: 'spam' };
+  }
+
+  private rateSecret(): Promise<Buffer> {
+    if (!this.rateKey) {
+      this.rateKey = this.deps.keyring.namedKey(RATE_KEY);
+      this.rateKey.catch(() => (this.rateKey = undefined));
+    }
+    return this.rateKey;
+  }
+}
+
+/** The associated data of an inquiry's fields: bound to the inquiry, under the subject's key. */
+export function inquiryFieldsAad(inquiryId: string): string {
+  return `inquiry:${inquiryId}:fields`;
+}
+
+export function consentRepresentativeAad(consentId: string): string {
+  return `consent:${consentId}:representative`;
+}
+
+const CONTROL = /\p{Cc}/u;
+
+type Checked =
+  | { ok: true; values: FieldValues; representative: { name: string; relation?: string } | undefined }
+  | { ok: false; errors: FieldErrors };
+
+/** Fields, consents and the representative, all problems at once. */
+function checkSubmission(i: ReturnType<typeof IntakeInput.parse>, form: FormDecl, today: string): Checked {
+  const atLeastOneOf =
+    form.atLeastOneOf ?? (form.id === 'feedback' ? (['phone', 'email'] as const) : undefined);
+  const r = validateFields({ fields: form.fields, atLeastOneOf }, i.fields, { today });
+  const errors: FieldErrors = r.ok ? {} : { ...r.errors };
+  const values = r.ok ? r.values : {};
+  if (r.ok && values.name === undefined && values.phone === undefined && values.email === undefined) {
+    errors.name = 'Заполните это поле';
+  }
+  if (!i.consents.processing) {
+    errors['consents.processing'] =
+      'Без согласия на обработку персональных данных мы не сможем принять обращение';
+  }
+  if (i.formId === 'review' && i.consents.reviewPublication?.allowed !== true) {
+    errors['consents.reviewPublication'] = 'Чтобы оставить отзыв, разрешите его публикацию';
+  }
+  let representative: { name: string; relation?: string } | undefined;
+  if (i.onBehalf) {
+    const name = i.onBehalf.representativeName.trim();
+    const relation = i.onBehalf.relation?.trim() ?? '';
+    if (name === '') errors['onBehalf.representativeName'] = 'Укажите, кто отправляет обращение';
+    else if (CONTROL.test(name)) errors['onBehalf.representativeName'] = 'Поле содержит недопустимые символы';
+    else if ([...name].length > 200) errors['onBehalf.representativeName'] = 'Не больше 200 символов';
+    if (CONTROL.test(relation)) errors['onBehalf.relation'] = 'Поле содержит недопустимые символы';
+    else if ([...relation].length > 100) errors['onBehalf.relation'] = 'Не больше 100 символов';
+    representative = relation === '' ? { name } : { name, relation };
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, values, representative };
+}
+
+/** The page's path only: a query string could carry anything, personal data included. */
+function pathOnly(page: string): string | null {
+  if (!page.startsWith('/') || page.startsWith('//')) return null;
+  const path = page.split(/[?#]/u, 1)[0]!;
+  return path.length <= 2000 ? path : null;
+}
