@@ -37,3 +37,21 @@ export {
   type DeclarationInput,
   type PublishedPolicy,
 } from './declaration.schemas.ts';
+export {
+  PolicyService,
+  declarationToYaml,
+  diffHtml,
+  parseDeclarationYaml,
+  type Draft,
+  type PolicyDeps,
+  type PublicationSummary,
+} from './policy.service.ts';
+export {
+  effectiveOperator,
+  hasErrors,
+  lintDeclaration,
+  type EffectiveOperator,
+  type LintIssue,
+  type OperatorCard,
+} from './policy.linter.ts';
+export { documentBody, documentHtml, documentText, formatDate, sha256Hex } from './policy.render.ts';

@@ -1,0 +1,231 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
+import { AppError, ErrorCode } from '../../platform/errors.ts';
+import { systemPrincipal, type Principal } from '../staff/index.ts';
+import { DEMO_DECLARATION } from './demo-declaration.ts';
+import { declarationToYaml, DOCUMENT_KINDS, type DeclarationInput, type PolicyService } from './index.ts';
+
+const system = systemPrincipal('test');
+const DAY = 86_400_000;
+
+function staff(operatorId: string, role: 'agent' | 'privacy_officer'): Principal {
+  return {
+    kind: 'staff',
+    staffId: '5f0c1e9a-0000-4000-8000-000000000001',
+    roles: new Map([[operatorId, new Set([role])]]),
+    installationAdmin: false,
+    source: '203.0.113.7',
+  };
+}
+
+function demo(): DeclarationInput {
+  return structuredClone(DEMO_DECLARATION);
+}
+
+async function rejectsWith(p: Promise<unknown>, code: ErrorCode, path?: string): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof AppError, `expected AppError, got ${String(e)}`);
+    assert.equal(e.code, code);
+    if (path !== undefined) {
+      assert.ok(
+        e.details?.fields?.some((f) => f.path === path),
+        `expected an issue at ${path}, got ${JSON.stringify(e.details?.fields)}`,
+      );
+    }
+    return true;
+  });
+}
+
+describe('policy service', () => {
+  let env: TestEnv;
+  let policy: PolicyService;
+  let operatorId: string;
+
+  before(async () => {
+    env = await createTestEnv();
+    policy = env.ctx.services.policy;
+    const op = await env.ctx.services.operators.create(system, {
+      slug: 'policy-test',
+      name: 'ООО «Клиника»',
+      inn: '6234000127',
+      ogrn: '1256200001232',
+      postalAddress: '390000, г. Рязань, ул. Примерная, д. 1',
+      responsiblePerson: 'Ответственный',
+      requestsEmail: 'pd@example.ru',
+      requestsPostalAddress: '390000, г. Рязань, ул. Примерная, д. 1',
+    });
+    operatorId = op.id;
+  });
+  after(() => env.close());
+
+  it('needs policy.manage to edit; validates with paths; reading needs no principal', async () => {
+    await rejectsWith(policy.saveDraft(staff(operatorId, 'agent'), operatorId, demo()), ErrorCode.Forbidden);
+    await rejectsWith(
+      policy.saveDraft(staff(operatorId, 'privacy_officer'), operatorId, {
+        version: 1,
+        purposes: [{ id: 'X' }],
+      }),
+      ErrorCode.ValidationFailed,
+      'purposes.0.id',
+    );
+    assert.equal(await policy.current(operatorId), undefined);
+    await rejectsWith(policy.publish(system, operatorId), ErrorCode.NotFound);
+  });
+
+  it('refuses to publish a draft with lint errors and writes nothing', async () => {
+    const d = demo();
+    d.forms![0]!.fields.push({ name: 'rating', required: false, category: 'rating' });
+    await policy.saveDraft(system, operatorId, d);
+    await rejectsWith(
+      policy.publish(system, operatorId),
+      ErrorCode.ValidationFailed,
+      'forms.0.fields.2.category',
+    );
+    const admin = await env.admin();
+    const n = await admin.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM policy_publications WHERE operator_id = $1',
+      [operatorId],
+    );
+    assert.equal(n.rows[0].n, 0);
+  });
+
+  it('publishes version 1 of every document with the SHA-256 of its text, and audits it', async () => {
+    await policy.saveDraft(staff(operatorId, 'privacy_officer'), operatorId, demo());
+    const p = await policy.publish(staff(operatorId, 'privacy_officer'), operatorId);
+    assert.equal(p.declarationVersion, 1);
+    assert.deepEqual(Object.keys(p.documents).sort(), [...DOCUMENT_KINDS].sort());
+    for (const kind of DOCUMENT_KINDS) {
+      const doc = p.documents[kind];
+      assert.equal(doc.version, 1);
+      const { text, html } = await policy.renderDocument(operatorId, kind);
+      assert.equal(doc.sha256, createHash('sha256').update(text, 'utf8').digest('hex'));
+      assert.match(text, /Версия 1\. Последнее обновление: 02\.03\.2026/);
+      assert.match(html.toString(), /<h1>/);
+    }
+    assert.equal(p.documents.privacy_policy.url, '/privacy/versions/1');
+    assert.equal(p.documents.consent_processing.url, '/documents/consent-processing/versions/1');
+    const admin = await env.admin();
+    const audit = await admin.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM audit_log WHERE action = 'policy.publish' AND operator_id = $1",
+      [operatorId],
+    );
+    assert.equal(audit.rows[0].n, 1);
+  });
+
+  it('publishing the same declaration again makes no new version', async () => {
+    const p = await policy.publish(system, operatorId);
+    assert.equal(p.declarationVersion, 1);
+  });
+
+  it('a change to the cookies bumps only the cookie notice; the others keep version and date', async () => {
+    env.clock.advance(3 * DAY);
+    const d = demo();
+    d.cookies!.push({
+      name: 'form_started',
+      category: 'technical',
+      purpose: { ru: 'отмечает начало заполнения формы' },
+      lifetime: { ru: 'до закрытия браузера' },
+    });
+    await policy.saveDraft(system, operatorId, d);
+    const before = await policy.current(operatorId);
+    const p = await policy.publish(system, operatorId);
+    assert.equal(p.declarationVersion, 2);
+    assert.equal(p.documents.cookie_notice.version, 2);
+    assert.notEqual(p.documents.cookie_notice.sha256, before!.documents.cookie_notice.sha256);
+    assert.deepEqual(p.documents.privacy_policy, before!.documents.privacy_policy);
+    assert.deepEqual(p.documents.consent_processing, before!.documents.consent_processing);
+    const cookie = await policy.renderDocument(operatorId, 'cookie_notice');
+    assert.match(cookie.text, /Версия 2\. Последнее обновление: 05\.03\.2026/);
+    const old = await policy.renderDocument(operatorId, 'cookie_notice', 1);
+    assert.match(old.text, /Версия 1\. Последнее обновление: 02\.03\.2026/);
+    assert.doesNotMatch(old.text, /form_started/);
+    assert.deepEqual(
+      (await policy.versions(operatorId, 'cookie_notice')).map((v) => v.version),
+      [2, 1],
+    );
+    assert.deepEqual(
+      (await policy.versions(operatorId, 'privacy_policy')).map((v) => v.version),
+      [1],
+    );
+  });
+
+  it('a change to a purpose bumps the policy and the consents that cite it', async () => {
+    env.clock.advance(DAY);
+    const d = demo();
+    d.purposes![0]!.retention = { months: 12, from: 'consent' };
+    await policy.saveDraft(system, operatorId, d);
+    const p = await policy.publish(system, operatorId);
+    assert.equal(p.declarationVersion, 3);
+    assert.equal(p.documents.privacy_policy.version, 2);
+    assert.equal(p.documents.consent_processing.version, 2);
+    assert.equal(p.documents.consent_marketing.version, 1);
+    // The cookie notice went back to the first wording: a new version all the same.
+    assert.equal(p.documents.cookie_notice.version, 3);
+    const { text } = await policy.renderDocument(operatorId, 'privacy_policy');
+    assert.match(text, /Версия 2\. Последнее обновление: 06\.03\.2026/);
+  });
+
+  it('diffs two versions as escaped HTML with <ins> and <del>', async () => {
+    const diff = (await policy.diff(operatorId, 'privacy_policy', 1, 2)).toString();
+    assert.match(diff, /<del>[^<]*24 месяца со дня получения согласия/);
+    assert.match(diff, /<ins>[^<]*12 месяцев со дня получения согласия/);
+    assert.match(diff, /<del>Версия 1\./);
+    assert.doesNotMatch(diff, /<script/);
+    await rejectsWith(policy.diff(operatorId, 'privacy_policy', 1, 9), ErrorCode.NotFound);
+    await rejectsWith(policy.renderDocument(operatorId, 'privacy_policy', 0), ErrorCode.NotFound);
+  });
+
+  it('published rows cannot be changed or removed by the app role, nor by a superuser', async () => {
+    for (const sql of [
+      "UPDATE published_documents SET body_text = 'x'",
+      'DELETE FROM published_documents',
+      "UPDATE policy_publications SET published_by = 'x'",
+      'DELETE FROM policy_publication_documents',
+    ]) {
+      await assert.rejects(env.ctx.db.query(sql), /permission denied/, sql);
+    }
+    const admin = await env.admin();
+    await assert.rejects(admin.query("UPDATE published_documents SET body_text = 'x'"), /immutable/);
+    await assert.rejects(admin.query('DELETE FROM policy_publications'), /immutable/);
+    await assert.rejects(admin.query('TRUNCATE published_documents CASCADE'), /immutable/);
+  });
+
+  it('exports YAML that imports back to the same declaration; reports YAML errors with a line', async () => {
+    const yaml = await policy.exportYaml(system, operatorId);
+    assert.ok(yaml);
+    const before = (await policy.getDraft(system, operatorId))!.declaration;
+    const again = await policy.importYaml(system, operatorId, yaml);
+    assert.deepEqual(again, before);
+    assert.equal(declarationToYaml(again), yaml);
+    await rejectsWith(
+      policy.importYaml(system, operatorId, 'version: 1\ncategories: [\n'),
+      ErrorCode.ValidationFailed,
+      'yaml',
+    );
+    await rejectsWith(
+      policy.importYaml(system, operatorId, 'version: 1\nversion: 1\n'),
+      ErrorCode.ValidationFailed,
+      'yaml',
+    );
+    await rejectsWith(
+      policy.importYaml(system, operatorId, 'version: 1\nbogus: true\n'),
+      ErrorCode.ValidationFailed,
+      'bogus',
+    );
+    // A failed import leaves the draft as it was.
+    assert.deepEqual((await policy.getDraft(system, operatorId))!.declaration, before);
+  });
+
+  it('keeps markup typed into the declaration as text in the documents', async () => {
+    const d = demo();
+    d.purposes![0]!.description = { ru: '<script>alert(1)</script> & «кавычки»' };
+    await policy.saveDraft(system, operatorId, d);
+    await policy.publish(system, operatorId);
+    const { html, text } = await policy.renderDocument(operatorId, 'privacy_policy');
+    assert.match(text, /<script>alert\(1\)<\/script> & «кавычки»/);
+    assert.doesNotMatch(html.toString(), /<script>/);
+    assert.match(html.toString(), /&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; «кавычки»/);
+  });
+});
