@@ -9,7 +9,6 @@ import { KeyringService } from './modules/keyring/index.ts';
 import { OperatorsService } from './modules/operators/index.ts';
 import { SubjectsService } from './modules/subjects/index.ts';
 import { OutboxService } from './modules/outbox/index.ts';
-import { PolicyService } from './modules/policy/index.ts';
 import { IntakeService } from './modules/inquiries/index.ts';
 import { PolicyService } from './modules/policy/index.ts';
 import { ApiKeysService } from './modules/apikeys/index.ts';
