@@ -12,6 +12,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../context.ts';
 import { generatePassword, ROLES, systemPrincipal } from '../modules/staff/index.ts';
+import { DEMO_DECLARATION } from '../modules/policy/index.ts';
 import { ensureDemoOperator } from './demo-data.ts';
 
 export const DEMO_STAFF_EMAIL = 'admin@lux-demo.example';
@@ -31,6 +32,11 @@ export async function loadDemo(ctx: AppContext): Promise<DemoLoaded> {
   }
   const { operatorId } = await ensureDemoOperator(ctx);
   const system = systemPrincipal('demo');
+  // The demo clinic's site and forms need a published policy; an edited one is left alone.
+  if (!(await ctx.services.policy.current(operatorId))) {
+    await ctx.services.policy.saveDraft(system, operatorId, DEMO_DECLARATION);
+    await ctx.services.policy.publish(system, operatorId);
+  }
   const file = demoPasswordFile(ctx);
   const existing = await ctx.services.staff.idByEmail(system, DEMO_STAFF_EMAIL);
   if (existing) {

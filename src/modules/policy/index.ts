@@ -55,3 +55,4 @@ export {
   type OperatorCard,
 } from './policy.linter.ts';
 export { documentBody, documentHtml, documentText, formatDate, sha256Hex } from './policy.render.ts';
+export { DEMO_DECLARATION } from './demo-declaration.ts';

@@ -88,7 +88,7 @@ describe('policy service', () => {
       'SELECT count(*)::int AS n FROM policy_publications WHERE operator_id = $1',
       [operatorId],
     );
-    assert.equal(n.rows[0].n, 0);
+    assert.equal(n.rows[0]!.n, 0);
   });
 
   it('publishes version 1 of every document with the SHA-256 of its text, and audits it', async () => {
@@ -111,7 +111,7 @@ describe('policy service', () => {
       "SELECT count(*)::int AS n FROM audit_log WHERE action = 'policy.publish' AND operator_id = $1",
       [operatorId],
     );
-    assert.equal(audit.rows[0].n, 1);
+    assert.equal(audit.rows[0]!.n, 1);
   });
 
   it('publishing the same declaration again makes no new version', async () => {
