@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { ConfigError } from './config/config.ts';
 import { registerCoreCommands } from './cli/core-commands.ts';
 import { registerStaffCommands } from './cli/staff-commands.ts';
+import { registerApiKeyCommands } from './cli/apikey-commands.ts';
 
 const program = new Command();
 program
@@ -14,6 +15,7 @@ program
 
 registerCoreCommands(program);
 registerStaffCommands(program);
+registerApiKeyCommands(program);
 
 try {
   await program.parseAsync(process.argv);

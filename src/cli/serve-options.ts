@@ -1,15 +1,20 @@
 import { registerConsole, renderHtmlError } from '../console/index.ts';
 import type { AppContext } from '../context.ts';
 import { operatorsApi } from '../modules/operators/index.ts';
+import { embedWidget, intakeApi } from '../modules/inquiries/index.ts';
 import { registerStaffAuth, staffAuth } from '../modules/staff/index.ts';
 import { startJobRunner } from '../platform/jobs/production.ts';
 import type { ServeOptions } from '../server.ts';
+import { registerWeb } from '../web/index.ts';
 import { describeDemoLogin, loadDemo, type DemoLoaded } from './demo.ts';
 
-/** The surfaces every server mounts: the console and the JSON API. Tests mount the same list. */
+/** The surfaces every server mounts: console, JSON APIs, public site. Tests mount the same list. */
 export const SURFACES: NonNullable<ServeOptions['surfaces']> = [
   registerConsole,
   operatorsApi({ ...staffAuth, register: registerStaffAuth }),
+  intakeApi,
+  embedWidget,
+  registerWeb,
 ];
 
 /**

@@ -51,8 +51,8 @@ export const apiKeysRepository = {
   /** Records use at most once a minute per key, so a busy integration does not write on every call. */
   async touch(db: Tx, id: string, at: Date): Promise<void> {
     await db.query(
-      `UPDATE api_keys SET last_used_at = $2
-       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2 - interval '1 minute')`,
+      `UPDATE api_keys SET last_used_at = $2::timestamptz
+       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')`,
       [id, at],
     );
   },
