@@ -319,6 +319,10 @@ function checkSubmission(i: ReturnType<typeof IntakeInput.parse>, form: FormDecl
     errors['consents.processing'] =
       'Без согласия на обработку персональных данных мы не сможем принять обращение';
   }
+  // A consent can only be given to a text the form shows: one the form does not offer is refused.
+  if (i.consents.marketing && !form.optionalConsents.includes('marketing')) {
+    errors['consents.marketing'] = 'Эта форма не предлагает согласие на рекламные рассылки';
+  }
   if (i.formId === 'review' && i.consents.reviewPublication?.allowed !== true) {
     errors['consents.reviewPublication'] = 'Чтобы оставить отзыв, разрешите его публикацию';
   }
