@@ -12,6 +12,7 @@ import type { AppContext } from '../context.ts';
 import { registerStaffAuth } from '../modules/staff/index.ts';
 import { registerAdminRoutes } from './admin.routes.ts';
 import { registerConsoleRoutes } from './console.routes.ts';
+import { registerPolicyRoutes } from './policy.routes.ts';
 
 export { renderHtmlError } from './views/error-page.ts';
 export { dictionaryFor, localeOf, LANG_COOKIE, type Dictionary } from './i18n/index.ts';
@@ -29,4 +30,5 @@ export async function registerConsole(app: App, ctx: AppContext): Promise<void> 
   registerStaffAuth(app, ctx);
   await registerConsoleRoutes(app, ctx);
   await registerAdminRoutes(app, ctx);
+  await registerPolicyRoutes(app, ctx);
 }

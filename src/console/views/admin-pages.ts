@@ -295,6 +295,7 @@ export function operatorPage(o: OperatorPageOptions): SafeHtml {
     body: html`<h1>${displayNameOf(op)}</h1>
       ${alert('error', o.error)} ${alert('ok', o.notice)}
       ${o.canManageStaff ? html`<p><a href="${staffUrl(op.id)}" id="staff-link">${t.operator.staffLink}</a></p>` : null}
+      <p><a href="/console/operators/${op.id}/policy" id="policy-link">${t.operator.policyLink}</a></p>
       <h2>${t.operator.detailsHeading}</h2>
       ${details}
       <h2>${t.operator.sitesHeading}</h2>
