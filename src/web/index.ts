@@ -14,15 +14,8 @@ import { registerWebRoutes } from './web.routes.ts';
 
 export type { WebDeps } from './web.ports.ts';
 
-/** The policy and intake services from the context, where this build has them. */
-export function webDepsOf(ctx: AppContext): Partial<WebDeps> {
-  const services = ctx.services as unknown as Partial<WebDeps>;
-  return { policy: services.policy, intake: services.intake };
+/** The public site surface with the context's policy and intake services. */
+export async function registerWeb(app: App, ctx: AppContext): Promise<void> {
+  const deps: WebDeps = { policy: ctx.services.policy, intake: ctx.services.intake };
+  await registerWebRoutes(app, ctx, deps);
 }
-
-/** The site surface with the context's services, or with `deps` given (tests). */
-export function webSurface(deps?: Partial<WebDeps>): (app: App, ctx: AppContext) => Promise<void> {
-  return (app, ctx) => registerWebRoutes(app, ctx, { ...webDepsOf(ctx), ...deps });
-}
-
-export const registerWeb = webSurface();

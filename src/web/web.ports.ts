@@ -1,7 +1,6 @@
 /**
- * What the public site needs from the policy and intake modules, as interfaces that the real
- * services satisfy structurally (the shared contract of issue 3). `webDepsOf(ctx)` picks them from
- * the context; tests may hand in others.
+ * What the public site needs from the policy and intake modules: the few methods it calls (the
+ * shared contract of issue 3), which PolicyService and IntakeService implement.
  */
 import type {
   Cookie,
@@ -12,6 +11,7 @@ import type {
   PublishedDocument,
   PublishedPolicy,
 } from '../modules/policy/index.ts';
+import type { FormToken, IntakeInput, IntakeResult, ReviewShow } from '../modules/inquiries/index.ts';
 import type { SafeHtml } from '../platform/http/html.ts';
 
 export {
@@ -22,36 +22,7 @@ export {
   FORM_IDS,
 } from '../modules/policy/index.ts';
 export type { Cookie, DocumentKind, FieldName, FormDecl, FormId, PublishedDocument, PublishedPolicy };
-
-export type ReviewShow = 'first_name_initial' | 'first_name' | 'anonymous';
-
-/** IntakeService.submit's input (the contract); the intake module's own schema validates it. */
-export interface IntakeInput {
-  operatorId: string;
-  siteId: string;
-  formId: FormId;
-  fields: Record<string, string>;
-  consents: {
-    processing: boolean;
-    marketing: boolean;
-    reviewPublication?: { allowed: boolean; show: ReviewShow };
-  };
-  onBehalf?: { representativeName: string; relation?: string };
-  channel: 'web_form' | 'widget' | 'api';
-  page: string;
-  ip: string;
-  userAgent: string;
-  idempotencyKey: string;
-  startedAt?: Date;
-  honeypot?: string;
-}
-
-export type IntakeResult =
-  | { kind: 'created'; inquiryId: string }
-  | { kind: 'duplicate'; inquiryId: string }
-  | { kind: 'invalid'; errors: Record<string, string> }
-  | { kind: 'spam' }
-  | { kind: 'rate_limited'; retryAfterSeconds: number };
+export type { IntakeInput, IntakeResult, ReviewShow };
 
 export interface SitePolicy {
   current(operatorId: string): Promise<PublishedPolicy | undefined>;
@@ -64,17 +35,10 @@ export interface SitePolicy {
   diff(operatorId: string, kind: DocumentKind, fromVersion: number, toVersion: number): Promise<SafeHtml>;
 }
 
-export interface SiteFormToken {
-  operatorId: string;
-  formId: FormId;
-  issuedAt: Date;
-  idempotencyKey: string;
-}
-
 export interface SiteIntake {
   submit(input: IntakeInput): Promise<IntakeResult>;
   issueFormToken(operatorId: string, formId: FormId): Promise<string>;
-  readFormToken(token: string): Promise<SiteFormToken | undefined>;
+  readFormToken(token: string): Promise<FormToken | undefined>;
 }
 
 export interface WebDeps {

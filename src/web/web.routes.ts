@@ -15,7 +15,14 @@ import type { AppContext } from '../context.ts';
 import type { HostMatch } from '../modules/operators/index.ts';
 import type { SafeHtml } from '../platform/http/html.ts';
 import { HostCache } from './site-host.ts';
-import { DiffQuery, FormParams, SiteFormBody, ThanksQuery, VersionParams } from './web.schemas.ts';
+import {
+  DiffQuery,
+  EmbedQuery,
+  FormParams,
+  SiteFormBody,
+  ThanksQuery,
+  VersionParams,
+} from './web.schemas.ts';
 import {
   DOCUMENT_KINDS,
   type FormDecl,
@@ -24,14 +31,18 @@ import {
   type PublishedPolicy,
   type WebDeps,
 } from './web.ports.ts';
-import { errorsByInput, INPUT, type FormDocs, type FormView } from './views/forms.ts';
-import { SITE_CSS_PATH, SITE_CSS_TEXT } from './views/layout.ts';
+import { errorsByInput, inquiryForm, INPUT, type FormDocs, type FormView } from './views/forms.ts';
+import { embedPage, SITE_CSS_PATH, SITE_CSS_TEXT } from './views/layout.ts';
+import { FORM_TEXT } from './views/texts.ts';
 import {
   aboutPage,
   cookiesPage,
   diffPage,
   documentBase,
   documentPage,
+  embedClosedPage,
+  embedRateLimitedPage,
+  embedThanksPage,
   formPage,
   homePageOf,
   isPageKey,
@@ -46,6 +57,8 @@ import {
 } from './views/pages.ts';
 
 const YEAR_SECONDS = 365 * 24 * 3600;
+/** The widget's framed forms (the intake module's `EMBED_FORMS_PREFIX`, whose hook frames them). */
+const EMBED_PREFIX = '/embed/forms/';
 
 const STALE_FORM =
   'Форма устарела (страница была открыта слишком давно или загрузилась не полностью). ' +
@@ -100,15 +113,19 @@ function typedValues(body: SiteFormBody): Record<string, string> {
 }
 
 /**
- * Registers the site's routes. `deps` are the policy and intake services; until a deployment has
- * them the pages still render, saying that the site takes no inquiries yet.
+ * Registers the site's routes. Until an operator publishes its policy, its pages render and say
+ * that the site takes no inquiries yet.
  */
-export async function registerWebRoutes(app: App, ctx: AppContext, deps: Partial<WebDeps>): Promise<void> {
+export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps): Promise<void> {
   const { policy, intake } = deps;
   const hosts = new HostCache((h) => ctx.services.operators.findByHost(h), ctx.clock);
 
-  const siteOf = async (req: FastifyRequest, reply: FastifyReply): Promise<Site | undefined> => {
-    const match = await hosts.find(req.host);
+  const siteOf = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    host = req.host,
+  ): Promise<Site | undefined> => {
+    const match = await hosts.find(host);
     if (!match) {
       void send(reply, 404, siteNotFoundPage());
       return undefined;
@@ -117,20 +134,20 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: Partial
   };
 
   const published = async (site: Site): Promise<PublishedPolicy | undefined> =>
-    policy ? policy.current(site.operatorId) : undefined;
+    policy.current(site.operatorId);
 
   const formView = async (
     site: Site,
     p: PublishedPolicy,
     def: FormDecl,
-    pageKey: PageKey,
+    pageKey: PageKey | 'embed',
     again?: { token: string; values: Record<string, string>; errors: Record<string, string> },
   ): Promise<FormView> => ({
     def,
     pageKey,
     docs: docsOf(p),
     timeZone: site.info.timeZone,
-    token: again?.token ?? (await intake!.issueFormToken(site.operatorId, def.id)),
+    token: again?.token ?? (await intake.issueFormToken(site.operatorId, def.id)),
     values: again?.values,
     errors: again?.errors,
   });
@@ -141,7 +158,7 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: Partial
     key: PageKey,
     again?: { formId: FormId; token: string; values: Record<string, string>; errors: Record<string, string> },
   ): Promise<SafeHtml> => {
-    const p = intake ? await published(site) : undefined;
+    const p = await published(site);
     const views: FormView[] = [];
     if (p) {
       for (const formId of PAGE_FORMS[key].forms as readonly FormId[]) {
@@ -193,8 +210,7 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: Partial
       const site = await siteOf(req, reply);
       if (!site) return reply;
       const current = (await published(site))?.documents[kind];
-      const rendered =
-        current && policy ? await policy.renderDocument(site.operatorId, kind, version) : undefined;
+      const rendered = current ? await policy.renderDocument(site.operatorId, kind, version) : undefined;
       if (!rendered) return send(reply, 404, notPublishedPage(site.info, kind));
       return send(
         reply,
@@ -217,13 +233,13 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: Partial
     app.get(`${base}/versions`, async (req, reply) => {
       const site = await siteOf(req, reply);
       if (!site) return reply;
-      const versions = policy ? await policy.versions(site.operatorId, kind) : [];
+      const versions = await policy.versions(site.operatorId, kind);
       return send(reply, 200, versionsPage({ site: site.info, kind, versions }));
     });
     app.get(`${base}/diff`, { schema: { querystring: DiffQuery } }, async (req, reply) => {
       const site = await siteOf(req, reply);
       if (!site) return reply;
-      if (!policy || !(await published(site))?.documents[kind]) {
+      if (!(await published(site))?.documents[kind]) {
         return send(reply, 404, notPublishedPage(site.info, kind));
       }
       const { from, to } = req.query;
@@ -232,34 +248,46 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: Partial
     });
   }
 
-  app.post('/forms/:formId', { schema: { params: FormParams, body: SiteFormBody } }, async (req, reply) => {
-    const site = await siteOf(req, reply);
-    if (!site) return reply;
-    const { formId } = req.params;
-    const p = intake ? await published(site) : undefined;
-    const def = p?.declaration.forms.find((f) => f.id === formId);
-    if (!intake || !p || !def) return send(reply, 404, await renderFormPage(site, homePageOf(formId)));
+  type Again = {
+    formId: FormId;
+    token: string;
+    values: Record<string, string>;
+    errors: Record<string, string>;
+  };
+  type Outcome =
+    | { kind: 'thanks' }
+    | { kind: 'closed' }
+    | { kind: 'again'; again: Again; def: FormDecl; policy: PublishedPolicy }
+    | { kind: 'rate_limited'; retryAfterSeconds: number };
 
-    const body = req.body;
-    const posted = body[INPUT.page];
-    const pageKey =
-      isPageKey(posted) && (PAGE_FORMS[posted].forms as readonly FormId[]).includes(formId)
-        ? posted
-        : homePageOf(formId);
+  /** One submission: check the token, make the one intake call, say what to show. */
+  const submit = async (
+    req: FastifyRequest,
+    site: Site,
+    formId: FormId,
+    body: SiteFormBody,
+    where: { channel: 'web_form' | 'widget'; page: string },
+  ): Promise<Outcome> => {
+    const p = await published(site);
+    const def = p?.declaration.forms.find((f) => f.id === formId);
+    if (!p || !def) return { kind: 'closed' };
     const values = typedValues(body);
     const token = await intake.readFormToken(body[INPUT.token] ?? '');
     if (!token || token.operatorId !== site.operatorId || token.formId !== formId) {
       const fresh = await intake.issueFormToken(site.operatorId, formId);
-      const again = { formId, token: fresh, values, errors: { _form: STALE_FORM } };
-      return send(reply, 400, await renderFormPage(site, pageKey, again));
+      return {
+        kind: 'again',
+        def,
+        policy: p,
+        again: { formId, token: fresh, values, errors: { _form: STALE_FORM } },
+      };
     }
-
     const fields: Record<string, string> = {};
     for (const f of def.fields) {
       const v = body[f.name];
       if (v !== undefined) fields[f.name] = v;
     }
-    const ticked = (name: string) => body[name as keyof SiteFormBody] === 'yes';
+    const ticked = (name: keyof SiteFormBody) => body[name] === 'yes';
     const representativeName = (body[INPUT.representativeName] ?? '').trim();
     const relation = (body[INPUT.representativeRelation] ?? '').trim();
     const show = body[INPUT.reviewShow];
@@ -270,7 +298,7 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: Partial
       fields,
       consents: {
         processing: ticked(INPUT.consentProcessing),
-        marketing: ticked(INPUT.consentMarketing),
+        marketing: def.optionalConsents.includes('marketing') && ticked(INPUT.consentMarketing),
         ...(def.optionalConsents.includes('review_publication')
           ? {
               reviewPublication: {
@@ -285,34 +313,139 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: Partial
       ...(ticked(INPUT.onBehalf) || representativeName !== ''
         ? { onBehalf: { representativeName, ...(relation ? { relation } : {}) } }
         : {}),
-      channel: 'web_form',
-      page: PAGE_FORMS[pageKey].path,
+      channel: where.channel,
+      page: where.page,
       ip: req.ip,
       userAgent: req.headers['user-agent'] ?? '',
       idempotencyKey: token.idempotencyKey,
       startedAt: token.issuedAt,
       honeypot: body[INPUT.honeypot] ?? '',
     };
-
     const result = await intake.submit(input);
     switch (result.kind) {
       // A bot is thanked like anyone else: telling it why would teach it.
       case 'created':
       case 'duplicate':
       case 'spam':
-        return reply.header('cache-control', 'no-store').redirect(`/thanks?form=${formId}`, 303);
-      case 'invalid': {
-        const again = {
-          formId,
-          token: body[INPUT.token] ?? '',
-          values,
-          errors: errorsByInput(def, result.errors),
+        return { kind: 'thanks' };
+      case 'invalid':
+        // The same token again: its issue time keeps counting for the minimum fill time, and its
+        // idempotency key was not used by a refused submission.
+        return {
+          kind: 'again',
+          def,
+          policy: p,
+          again: {
+            formId,
+            token: body[INPUT.token] ?? '',
+            values,
+            errors: errorsByInput(def, result.errors),
+          },
         };
-        return send(reply, 400, await renderFormPage(site, pageKey, again));
-      }
       case 'rate_limited':
-        void reply.header('retry-after', String(result.retryAfterSeconds));
-        return send(reply, 429, rateLimitedPage(site.info, result.retryAfterSeconds));
+        return { kind: 'rate_limited', retryAfterSeconds: result.retryAfterSeconds };
+    }
+  };
+
+  app.post('/forms/:formId', { schema: { params: FormParams, body: SiteFormBody } }, async (req, reply) => {
+    const site = await siteOf(req, reply);
+    if (!site) return reply;
+    const { formId } = req.params;
+    const posted = req.body[INPUT.page];
+    const pageKey =
+      isPageKey(posted) && (PAGE_FORMS[posted].forms as readonly FormId[]).includes(formId)
+        ? posted
+        : homePageOf(formId);
+    const outcome = await submit(req, site, formId, req.body, {
+      channel: 'web_form',
+      page: PAGE_FORMS[pageKey].path,
+    });
+    switch (outcome.kind) {
+      case 'thanks':
+        return reply.header('cache-control', 'no-store').redirect(`/thanks?form=${formId}`, 303);
+      case 'closed':
+        return send(reply, 404, await renderFormPage(site, homePageOf(formId)));
+      case 'again':
+        return send(reply, 400, await renderFormPage(site, pageKey, outcome.again));
+      case 'rate_limited':
+        void reply.header('retry-after', String(outcome.retryAfterSeconds));
+        return send(reply, 429, rateLimitedPage(site.info, outcome.retryAfterSeconds));
     }
   });
+
+  // --- the widget's framed form: /embed/forms/:formId?site=<the host page's host> ----------------
+  // The site comes from `site`, not from Host (the frame is on Soglasie's own host); the intake
+  // module's hook lets exactly that operator's declared sites frame these pages.
+
+  const embedSite = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    host: string,
+  ): Promise<Site | undefined> => siteOf(req, reply, host);
+  const embedAction = (formId: FormId, host: string) =>
+    `${EMBED_PREFIX}${formId}?site=${encodeURIComponent(host)}`;
+  const embedForm = async (
+    site: Site,
+    formId: FormId,
+    host: string,
+    again?: Again,
+  ): Promise<SafeHtml | undefined> => {
+    const p = await published(site);
+    const def = p?.declaration.forms.find((f) => f.id === formId);
+    if (!p || !def) return undefined;
+    const view = await formView(site, p, def, 'embed', again);
+    return embedPage({
+      title: `${FORM_TEXT[formId].title} · ${site.info.clinicName}`,
+      body: inquiryForm({ ...view, headingLevel: 1, action: embedAction(formId, host) }),
+    });
+  };
+
+  app.get(
+    `${EMBED_PREFIX}:formId`,
+    { schema: { params: FormParams, querystring: EmbedQuery } },
+    async (req, reply) => {
+      const site = await embedSite(req, reply, req.query.site);
+      if (!site) return reply;
+      const markup = await embedForm(site, req.params.formId, req.query.site);
+      return markup ? send(reply, 200, markup) : send(reply, 404, embedClosedPage());
+    },
+  );
+
+  app.post(
+    `${EMBED_PREFIX}:formId`,
+    { schema: { params: FormParams, querystring: EmbedQuery, body: SiteFormBody } },
+    async (req, reply) => {
+      const host = req.query.site;
+      const site = await embedSite(req, reply, host);
+      if (!site) return reply;
+      const { formId } = req.params;
+      const outcome = await submit(req, site, formId, req.body, {
+        channel: 'widget',
+        page: `${EMBED_PREFIX}${formId}`,
+      });
+      switch (outcome.kind) {
+        case 'thanks':
+          return reply
+            .header('cache-control', 'no-store')
+            .redirect(`${EMBED_PREFIX}${formId}/thanks?site=${encodeURIComponent(host)}`, 303);
+        case 'closed':
+          return send(reply, 404, embedClosedPage());
+        case 'again':
+          return send(reply, 400, (await embedForm(site, formId, host, outcome.again)) ?? embedClosedPage());
+        case 'rate_limited':
+          void reply.header('retry-after', String(outcome.retryAfterSeconds));
+          return send(reply, 429, embedRateLimitedPage(outcome.retryAfterSeconds));
+      }
+    },
+  );
+
+  app.get(
+    `${EMBED_PREFIX}:formId/thanks`,
+    { schema: { params: FormParams, querystring: EmbedQuery } },
+    async (req, reply) => {
+      const site = await embedSite(req, reply, req.query.site);
+      if (!site) return reply;
+      return send(reply, 200, embedThanksPage(req.params.formId));
+    },
+  );
 }

@@ -20,3 +20,6 @@ export const VersionParams = z.strictObject({ n: version });
 export const DiffQuery = z.strictObject({ from: version, to: version });
 // A stale or edited link still shows the thank-you page, just without the form's own line.
 export const ThanksQuery = z.object({ form: z.enum(FORM_IDS).optional().catch(undefined) });
+
+/** The widget's frame names the page's host it sits on; that host must be a declared site. */
+export const EmbedQuery = z.strictObject({ site: z.string().min(1).max(300) });

@@ -14,7 +14,7 @@ import {
 } from '../web.ports.ts';
 import { formatDate } from './format.ts';
 import { inquiryForm, type FormView } from './forms.ts';
-import { barePage, page, type SiteFrame } from './layout.ts';
+import { barePage, embedPage, page, type SiteFrame } from './layout.ts';
 import { CLINIC, FORM_TEXT } from './texts.ts';
 
 /** What pages show of the operator: its card from the operators module. */
@@ -272,13 +272,7 @@ export function documentBase(kind: DocumentKind): string {
   return documentPath(kind);
 }
 
-function docMeta(doc: PublishedDocument, timeZone: string): SafeHtml {
-  return html`<p class="doc-meta">
-    Редакция ${doc.version}. Последнее обновление: ${formatDate(doc.publishedAt, timeZone)}.
-    <span class="muted">SHA-256: <code>${doc.sha256.slice(0, 16)}…</code></span>
-  </p>`;
-}
-
+/** A document page: the body rendered by the policy module (its own heading, version and date). */
 export function documentPage(o: {
   site: SiteInfo;
   kind: DocumentKind;
@@ -294,19 +288,20 @@ export function documentPage(o: {
     site: o.site,
     path: o.archived ? '' : base,
     title: o.archived ? `${title}, редакция ${o.doc.version}` : title,
-    body: html`<article class="document">
-      <h1>${title}${o.archived ? html`, редакция ${o.doc.version}` : null}</h1>
-      ${docMeta(o.doc, o.site.timeZone)}
-      ${
+    body: html`${
         o.archived && o.currentVersion !== undefined && o.currentVersion !== o.doc.version
           ? html`<p class="alert alert-note">
-              Это архивная редакция. <a href="${base}">Действующая редакция ${o.currentVersion}</a>.
+              Это архивная редакция ${o.doc.version} от ${formatDate(o.doc.publishedAt, o.site.timeZone)}.
+              <a href="${base}">Действующая редакция — ${o.currentVersion}</a>.
             </p>`
           : null
       }
-      <div class="document-body">${o.body}</div>
-      <p><a href="${base}/versions">Все редакции документа</a></p>
-    </article>`,
+      <div class="document">${o.body}</div>
+      <p class="doc-meta">
+        Редакция ${o.doc.version}, опубликована ${formatDate(o.doc.publishedAt, o.site.timeZone)}.
+        <a href="${base}/versions">Все редакции документа</a>.
+        <span class="muted">Контрольная сумма SHA-256: <code>${o.doc.sha256}</code></span>
+      </p>`,
   });
 }
 
@@ -395,5 +390,30 @@ export function pageNotFound(site: SiteInfo): SafeHtml {
     title: 'Страница не найдена',
     body: html`<h1>Страница не найдена</h1>
       <p>Такой страницы на сайте нет. <a href="/">Перейти на главную</a>.</p>`,
+  });
+}
+
+export function embedThanksPage(formId: FormId): SafeHtml {
+  return embedPage({
+    title: 'Заявка отправлена',
+    body: html`<h1>Спасибо, заявка отправлена</h1>
+      <p>${FORM_TEXT[formId].thanks}</p>`,
+  });
+}
+
+export function embedClosedPage(): SafeHtml {
+  return embedPage({
+    title: 'Форма недоступна',
+    body: html`<h1>Форма недоступна</h1>
+      <p>Приём заявок через эту форму сейчас закрыт.</p>`,
+  });
+}
+
+export function embedRateLimitedPage(retryAfterSeconds: number): SafeHtml {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return embedPage({
+    title: 'Слишком много заявок',
+    body: html`<h1>Слишком много заявок</h1>
+      <p>С вашего адреса только что отправили много заявок. Попробуйте ещё раз через ${minutes} мин.</p>`,
   });
 }
