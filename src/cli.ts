@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { ConfigError } from './config/config.ts';
 import { registerCoreCommands } from './cli/core-commands.ts';
 import { registerStaffCommands } from './cli/staff-commands.ts';
+import { registerPolicyCommands } from './cli/policy-commands.ts';
 import { registerApiKeyCommands } from './cli/apikey-commands.ts';
 
 const program = new Command();
@@ -15,6 +16,7 @@ program
 
 registerCoreCommands(program);
 registerStaffCommands(program);
+registerPolicyCommands(program);
 registerApiKeyCommands(program);
 
 try {
