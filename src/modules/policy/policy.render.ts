@@ -197,7 +197,7 @@ function purposeBlocks(d: Declaration, p: Purpose, n: string): Block[] {
     `Категории субъектов: ${subjectTitles(d, p.subjectCategories).join('; ') || 'не указаны'}.`,
     `Действия с данными: ${p.actions.map((a) => ACTIONS[a]).join(', ') || 'не указаны'}.`,
     `Способ обработки: ${METHODS[p.methods]}.`,
-    `Срок обработки и хранения: ${retentionText(p.retention)}; по его истечении, при достижении цели или при отзыве согласия данные уничтожаются.`,
+    `Срок обработки и хранения: ${retentionText(p.retention)}; по его истечении, при достижении цели${p.legalBasis === 'consent' ? ' или при отзыве согласия' : ''} данные уничтожаются.`,
     recipients.length > 0
       ? `Получатели: ${recipients.map(recipientText).join('; ')}.`
       : 'Данные третьим лицам не передаются.',
