@@ -172,6 +172,8 @@ describe('policy service', () => {
     assert.match(diff, /<del>[^<]*24 месяца со дня получения согласия/);
     assert.match(diff, /<ins>[^<]*12 месяцев со дня получения согласия/);
     assert.match(diff, /<del>Версия 1\./);
+    // One line of text per line of the <pre>.
+    assert.match(diff, /^<del>Версия 1\.[^\n]*<\/del>\n<ins>Версия 2\.[^\n]*<\/ins>$/m);
     assert.doesNotMatch(diff, /<script/);
     await rejectsWith(policy.diff(operatorId, 'privacy_policy', 1, 9), ErrorCode.NotFound);
     await rejectsWith(policy.renderDocument(operatorId, 'privacy_policy', 0), ErrorCode.NotFound);

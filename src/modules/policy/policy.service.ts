@@ -357,6 +357,7 @@ export function parseDeclarationYaml(text: string): unknown {
 }
 
 const CONTEXT_LINES = 2;
+const NEWLINE = raw('\n');
 
 /** A line diff as HTML: removed lines in <del>, added in <ins>, unchanged runs folded to context. */
 export function diffHtml(from: string, to: string): SafeHtml {
@@ -365,22 +366,24 @@ export function diffHtml(from: string, to: string): SafeHtml {
   parts.forEach((part, index) => {
     const lines = part.value.replace(/\n$/, '').split('\n');
     if (part.added) {
-      for (const l of lines) rows.push(html`<ins>${l}</ins> `);
+      for (const l of lines) rows.push(html`<ins>${l}</ins>`);
     } else if (part.removed) {
-      for (const l of lines) rows.push(html`<del>${l}</del> `);
+      for (const l of lines) rows.push(html`<del>${l}</del>`);
     } else {
       const first = index === 0;
       const last = index === parts.length - 1;
       const keepHead = first ? 0 : CONTEXT_LINES;
       const keepTail = last ? 0 : CONTEXT_LINES;
       if (lines.length <= keepHead + keepTail + 1) {
-        for (const l of lines) rows.push(html`<span>${l}</span> `);
+        for (const l of lines) rows.push(html`<span>${l}</span>`);
       } else {
-        for (const l of lines.slice(0, keepHead)) rows.push(html`<span>${l}</span> `);
-        rows.push(html`<span class="diff-skip">…</span> `);
-        for (const l of lines.slice(lines.length - keepTail)) rows.push(html`<span>${l}</span> `);
+        for (const l of lines.slice(0, keepHead)) rows.push(html`<span>${l}</span>`);
+        rows.push(html`<span class="diff-skip">…</span>`);
+        for (const l of lines.slice(lines.length - keepTail)) rows.push(html`<span>${l}</span>`);
       }
     }
   });
-  return html`<pre class="policy-diff">${rows}</pre>`;
+  // One line per row: the newlines are what make the <pre> readable (and copyable) as a diff.
+  const lines = rows.flatMap((r) => [r, NEWLINE]);
+  return html`<pre class="policy-diff">${lines}</pre>`;
 }
