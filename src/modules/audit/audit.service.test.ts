@@ -29,6 +29,58 @@ describe('audit log', () => {
     assert.equal(report.checked, 5);
   });
 
+  it("chains a transaction's entries at commit, in write order, and drops them on rollback", async () => {
+    const { audit } = env.ctx.services;
+    const before = await env.ctx.db.query<{ n: string }>('SELECT count(*) AS n FROM audit_log');
+    await assert.rejects(
+      env.ctx.db.transaction(async (tx) => {
+        await audit.record(tx, entry('test.rolled_back'));
+        throw new Error('roll back');
+      }),
+    );
+    await env.ctx.db.transaction(async (tx) => {
+      await audit.record(tx, entry('test.first'));
+      await audit.record(tx, entry('test.second'));
+      const { rows } = await tx.query<{ n: string }>('SELECT count(*) AS n FROM audit_log');
+      assert.equal(rows[0]!.n, before.rows[0]!.n, 'nothing joins the chain before the commit');
+    });
+    const { rows } = await env.ctx.db.query<{ action: string }>(
+      'SELECT action FROM audit_log ORDER BY id DESC LIMIT 2',
+    );
+    assert.deepEqual(
+      rows.map((r) => r.action),
+      ['test.second', 'test.first'],
+    );
+    assert.equal((await audit.verify()).ok, true);
+  });
+
+  it("does not make one transaction's audit wait for another that is still open", async () => {
+    const { audit } = env.ctx.services;
+    let releaseFirst!: () => void;
+    const firstMayCommit = new Promise<void>((r) => (releaseFirst = r));
+    const order: string[] = [];
+    const first = env.ctx.db.transaction(async (tx) => {
+      await audit.record(tx, entry('test.slow_open'));
+      await firstMayCommit;
+      order.push('first committed');
+    });
+    // Before staging, the second transaction would block on the chain's head until the first ended.
+    await env.ctx.db.transaction(async (tx) => audit.record(tx, entry('test.quick')));
+    order.push('second committed');
+    releaseFirst();
+    await first;
+    assert.deepEqual(order, ['second committed', 'first committed']);
+    const { rows } = await env.ctx.db.query<{ action: string }>(
+      'SELECT action FROM audit_log ORDER BY id DESC LIMIT 2',
+    );
+    assert.deepEqual(
+      rows.map((r) => r.action),
+      ['test.slow_open', 'test.quick'],
+      'the chain follows commit order',
+    );
+    assert.equal((await audit.verify()).ok, true);
+  });
+
   it('rejects UPDATE, DELETE and TRUNCATE by the app and by the owner', async () => {
     await assert.rejects(env.ctx.db.query("UPDATE audit_log SET action = 'x'"), /permission denied/);
     await assert.rejects(env.ctx.db.query('DELETE FROM audit_log'), /permission denied/);
@@ -56,7 +108,7 @@ describe('audit log', () => {
     await admin.query('BEGIN');
     await admin.query('SET LOCAL session_replication_role = replica');
     await admin.query("UPDATE audit_log SET action = 'test.action_2' WHERE id = 3");
-    await admin.query('DELETE FROM audit_log WHERE id = 5');
+    await admin.query('DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)');
     await admin.query('COMMIT');
     const report = await env.ctx.services.audit.verify();
     assert.equal(report.ok, false);

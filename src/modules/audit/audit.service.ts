@@ -47,29 +47,30 @@ export class AuditService {
     private readonly clock: Clock,
   ) {}
 
-  /** Appends an entry inside the caller's transaction (or on its own when given the pool). */
-  async record(tx: Tx, e: AuditEntry): Promise<string> {
-    const { rows } = await tx.query<{ id: string }>(
-      'SELECT audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS id',
-      [
-        this.clock.now(),
-        e.actor.type,
-        e.actor.id,
-        e.action,
-        e.objectType ?? null,
-        e.objectId ?? null,
-        e.subjectId ?? null,
-        e.operatorId ?? null,
-        e.source ?? null,
-        e.result,
-      ],
-    );
-    return rows[0]!.id;
+  /**
+   * Writes an entry inside the caller's transaction (or on its own when given the pool). The entry
+   * joins the hash chain when the transaction commits (a deferred trigger), in the order entries
+   * were written; a rolled-back transaction leaves none. Staging first keeps the chain's lock out
+   * of the transaction's own work, so transactions that audit do not queue behind one another.
+   */
+  async record(tx: Tx, e: AuditEntry): Promise<void> {
+    await tx.query('SELECT audit_stage($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+      this.clock.now(),
+      e.actor.type,
+      e.actor.id,
+      e.action,
+      e.objectType ?? null,
+      e.objectId ?? null,
+      e.subjectId ?? null,
+      e.operatorId ?? null,
+      e.source ?? null,
+      e.result,
+    ]);
   }
 
   /** Records an entry in a transaction of its own. */
-  async recordNow(e: AuditEntry): Promise<string> {
-    return this.record(this.db.pool, e);
+  async recordNow(e: AuditEntry): Promise<void> {
+    await this.record(this.db.pool, e);
   }
 
   /** Recomputes the whole chain, in pages, and checks the head. */

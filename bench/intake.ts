@@ -1,0 +1,214 @@
+/**
+ * Intake throughput: autocannon -c 50 -d 10 against the real `serve --demo` on the embedded
+ * PostgreSQL, for the public callback form POST (urlencoded, a fresh signed form token per request)
+ * and for POST /api/v1/inquiries (JSON, API key), side by side in the same run with a bare Fastify
+ * route that validates the same body and does one INSERT into the same database. Every request
+ * carries a new phone number, so each one creates a subject, its key, consent records, the inquiry,
+ * an audit entry. The anti-spam rate limit and minimum fill time are lifted for the run (one
+ * address sends everything). Target: intake ≥ 40% of the bare route, p99 < 100 ms.
+ *
+ *   npx tsx bench/intake.ts [seconds=10] [connections=50]
+ */
+import autocannon from 'autocannon';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import {
+  childEnv,
+  freePort,
+  printTable,
+  removeDir,
+  ROOT,
+  round,
+  startChildServer,
+  startServe,
+  tempDir,
+  writeResult,
+  type ServeProcess,
+} from './lib.ts';
+
+const seconds = Number(process.argv[2] ?? 10);
+const connections = Number(process.argv[3] ?? 50);
+const run = promisify(execFile);
+
+let phoneSeq = 0;
+/** A distinct, valid Russian mobile number per request. */
+function nextPhone(): string {
+  phoneSeq += 1;
+  return `+7912${String(1_000_000 + phoneSeq).slice(-7)}`;
+}
+
+/** Loads the page with the callback form `count` times and collects fresh form tokens. */
+async function fetchTokens(base: string, count: number): Promise<string[]> {
+  const tokens: string[] = [];
+  const worker = async (): Promise<void> => {
+    while (tokens.length < count) {
+      const html = await (await fetch(`${base}/`)).text();
+      const m = /action="\/forms\/callback"[\s\S]*?name="_form_token" value="([^"]+)"/.exec(html);
+      if (!m) throw new Error('no callback form with a token on the home page');
+      tokens.push(m[1]!);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return tokens;
+}
+
+type Row = {
+  target: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  ok: number;
+  other: number;
+  errors: number;
+};
+
+function row(target: string, r: autocannon.Result, okStatus: string): Row {
+  const codes = r.statusCodeStats as unknown as Record<string, { count: number }>;
+  const ok = codes[okStatus]?.count ?? 0;
+  const all = Object.values(codes).reduce((n, c) => n + c.count, 0);
+  return {
+    target,
+    requestsPerSecond: round(r.requests.average, 0),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    ok,
+    other: all - ok,
+    errors: r.errors,
+  };
+}
+
+const dataDir = await tempDir('intake');
+const pgPort = await freePort();
+const env = {
+  SOGLASIE_EMBEDDED_PG_PORT: String(pgPort),
+  SOGLASIE_INTAKE_RATE_LIMIT: '1000000',
+  SOGLASIE_INTAKE_MIN_FILL_SECONDS: '0',
+  SOGLASIE_JOBS: 'false',
+  SOGLASIE_LOG_LEVEL: 'warn',
+};
+let serve: ServeProcess | undefined;
+let bare: Awaited<ReturnType<typeof startChildServer>> | undefined;
+const rows: Row[] = [];
+try {
+  serve = await startServe({ dataDir, env, args: ['--demo'] });
+  const base = serve.url.replace('127.0.0.1', 'localhost');
+  // The server owns the embedded cluster; the CLI reaches the same databases through their URL.
+  const password = (await readFile(path.join(dataDir, 'pg.password'), 'utf8')).trim();
+  const dbUrl = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/soglasie`;
+  const { stdout } = await run(
+    process.execPath,
+    [path.join(ROOT, 'bin/soglasie.mjs'), 'apikey', 'create', '--operator', 'lux-demo', '--name', 'bench'],
+    { cwd: ROOT, env: childEnv({ SOGLASIE_DATA_DIR: dataDir, DATABASE_URL: dbUrl, ...env }) },
+  );
+  const apiKey = /(sgl_[A-Za-z0-9_-]+)/.exec(stdout)?.[1];
+  if (!apiKey) throw new Error('apikey create printed no key');
+
+  bare = await startChildServer('bench/bare-intake-server.ts', {
+    BENCH_DATABASE_URL: dbUrl,
+  });
+
+  const expected = Math.ceil(seconds * 2500) + 2000;
+  const tokens = await fetchTokens(base, expected);
+  let t = 0;
+
+  const formRequest = (): string =>
+    new URLSearchParams({
+      name: 'Нагрузочный Тест',
+      phone: nextPhone(),
+      consent_processing: 'yes',
+      _page: 'home',
+      _form_token: tokens[t++ % tokens.length]!,
+      website: '',
+    }).toString();
+
+  const loads: [string, () => Promise<autocannon.Result>, string][] = [
+    [
+      'bare Fastify: zod + 1 INSERT',
+      () =>
+        autocannon({
+          url: `${bare!.url}/intake`,
+          connections,
+          duration: seconds,
+          requests: [
+            {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              setupRequest: (req) => ({
+                ...req,
+                body: new URLSearchParams({
+                  name: 'Нагрузочный Тест',
+                  phone: nextPhone(),
+                  consent_processing: 'yes',
+                }).toString(),
+              }),
+            },
+          ],
+        }),
+      '303',
+    ],
+    [
+      'intake: form POST /forms/callback',
+      () =>
+        autocannon({
+          url: `${base}/forms/callback`,
+          connections,
+          duration: seconds,
+          requests: [
+            {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded', host: new URL(base).host },
+              setupRequest: (req) => ({ ...req, body: formRequest() }),
+            },
+          ],
+        }),
+      '303',
+    ],
+    [
+      'intake: POST /api/v1/inquiries',
+      () =>
+        autocannon({
+          url: `${base}/api/v1/inquiries`,
+          connections,
+          duration: seconds,
+          requests: [
+            {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+              setupRequest: (req) => ({
+                ...req,
+                body: JSON.stringify({
+                  formId: 'callback',
+                  siteDomain: 'localhost',
+                  fields: { name: 'Нагрузочный Тест', phone: nextPhone() },
+                  consents: { processing: true, marketing: false },
+                  idempotencyKey: randomUUID(),
+                }),
+              }),
+            },
+          ],
+        }),
+      '201',
+    ],
+  ];
+  for (const [name, load, okStatus] of loads) {
+    await autocannon({ url: `${bare.url}/healthz`, connections: 4, duration: 1 }); // settle
+    rows.push(row(name, await load(), okStatus));
+  }
+  printTable(`intake (autocannon -c ${connections} -d ${seconds}, embedded PostgreSQL, same run)`, rows);
+  const bareRps = rows[0]!.requestsPerSecond;
+  const ratios = rows.slice(1).map((r) => ({
+    target: r.target,
+    overBare: round(r.requestsPerSecond / bareRps, 2),
+    p99Ms: r.p99Ms,
+    meetsTarget: r.requestsPerSecond / bareRps >= 0.4 && r.p99Ms < 100 ? 'yes' : 'no',
+  }));
+  printTable('intake / bare route (target ≥ 0.40, p99 < 100 ms)', ratios);
+  process.stdout.write(`\nwrote ${await writeResult('intake', { seconds, connections, rows, ratios })}\n`);
+} finally {
+  if (bare) await bare.stop();
+  if (serve) await serve.stop();
+  await removeDir(dataDir);
+}
