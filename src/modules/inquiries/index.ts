@@ -25,3 +25,4 @@ export {
   EMBED_SCRIPT_PATH,
   EMBED_FORMS_PREFIX,
 } from './embed.routes.ts';
+export { PURGE_INTAKE_RATE, purgeIntakeRateJob } from './purge-intake-rate.job.ts';

@@ -9,6 +9,7 @@
  */
 import type { AppContext } from '../../context.ts';
 import { outboxDispatchJob, sendersFromConfig, type Sender } from '../../modules/outbox/index.ts';
+import { purgeIntakeRateJob } from '../../modules/inquiries/index.ts';
 import { purgeOrphanKeysJob } from '../../modules/subjects/index.ts';
 import { purgeJobsJob } from './handlers/purge-jobs.job.ts';
 import { purgeLoginThrottleJob } from './handlers/purge-login-throttle.job.ts';
@@ -46,6 +47,7 @@ export function productionHandlers(ctx: AppContext, senders: readonly Sender[]):
     verifyAuditJob({ audit: services.audit }),
     purgeJobsJob(),
     purgeOrphanKeysJob({ keyring: services.keyring }),
+    purgeIntakeRateJob({ rateWindowSeconds: config.intake.rateWindowSeconds }),
   ];
 }
 

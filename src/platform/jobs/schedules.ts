@@ -5,6 +5,7 @@
  * instances run, it runs once. A new recurring job gets a row here and a handler in handlers/
  * (or in its module) registered in production.ts.
  */
+import { PURGE_INTAKE_RATE } from '../../modules/inquiries/index.ts';
 import { OUTBOX_DISPATCH } from '../../modules/outbox/index.ts';
 import { PURGE_ORPHAN_KEYS } from '../../modules/subjects/index.ts';
 import { PURGE_JOBS } from './handlers/purge-jobs.job.ts';
@@ -73,5 +74,13 @@ export const SCHEDULES: readonly Schedule[] = [
     why:
       'Deletes keyring entries (a data key and the phone and e-mail HMACs) of subjects whose intake ' +
       'transaction rolled back after the key was made: nothing else would ever destroy them.',
+  },
+  {
+    name: 'purge-intake-rate',
+    every: { intervalMs: HOUR },
+    kind: PURGE_INTAKE_RATE,
+    why:
+      'Deletes per-address submission counters of ended rate-limit windows; they hold a keyed hash ' +
+      "of visitors' addresses, kept no longer than the limit needs it.",
   },
 ];
