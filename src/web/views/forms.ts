@@ -138,7 +138,7 @@ function declaredField(c: Ctx, f: FormDecl['fields'][number]): SafeHtml {
   const hint = hintText ? { id: `${id}-hint`, text: hintText } : undefined;
   const error = errorOf(c, f.name);
   return html`<div class="field${error ? ' field-invalid' : ''}">
-    <label for="${id}">${label} ${f.required ? requiredMark : null}</label>
+    <label for="${id}">${label}${f.required ? html` ${requiredMark}` : null}</label>
     ${fieldControl(c, f.name, f.required, describedBy([hint?.id, error?.id]))}
     ${hint ? html`<p class="hint" id="${hint.id}">${hint.text}</p>` : null}
     ${error ? html`<p class="field-error" id="${error.id}">${error.text}</p>` : null}
@@ -165,7 +165,7 @@ function checkbox(
           error ? html` aria-invalid="true"` : null
         }${describedBy([o.describedById, error?.id])}
       />
-      <label for="${id}">${label} ${o.required ? requiredMark : null}</label>
+      <label for="${id}">${label}${o.required ? html` ${requiredMark}` : null}</label>
     </div>
     ${error ? html`<p class="field-error" id="${error.id}">${error.text}</p>` : null}
   </div>`;
