@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { OPERATOR_CARD } from '../console/console.testing.ts';
+import { systemPrincipal } from '../modules/staff/index.ts';
 import { createSiteEnv, formOf, formTokenOf, type SiteEnv } from './web.testing.ts';
 
 const PAGES = [
@@ -37,6 +39,26 @@ describe('the public site over HTTP', () => {
       payload: 'name=x',
     });
     assert.equal(post.statusCode, 404);
+  });
+
+  it("serves each operator its own site by Host, without the demo clinic's texts", async () => {
+    await s.env.ctx.services.operators.create(systemPrincipal('test'), {
+      slug: 'clinic-two',
+      name: 'ООО «Клиника Два»',
+      ...OPERATOR_CARD,
+      sites: [{ domain: 'clinic-two.example', title: 'Клиника Два' }],
+    });
+    const res = await s.app.inject({ method: 'GET', url: '/', headers: { host: 'clinic-two.example' } });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /<a class="brand" href="\/">Клиника Два<\/a>/);
+    assert.match(res.body, /ИНН 7707083893/);
+    assert.doesNotMatch(res.body, /Люкс|4912|МРТ/);
+    const prices = await s.app.inject({
+      method: 'GET',
+      url: '/prices',
+      headers: { host: 'clinic-two.example' },
+    });
+    assert.doesNotMatch(prices.body, /₽/);
   });
 
   it('before the clinic publishes its policy, shows the pages but takes no inquiries', async () => {

@@ -33,7 +33,8 @@ import {
 } from './web.ports.ts';
 import { errorsByInput, inquiryForm, INPUT, type FormDocs, type FormView } from './views/forms.ts';
 import { embedPage, SITE_CSS_PATH, SITE_CSS_TEXT } from './views/layout.ts';
-import { FORM_TEXT } from './views/texts.ts';
+import { CLINIC, FORM_TEXT } from './views/texts.ts';
+import { DEMO_OPERATOR_SLUG } from '../cli/demo-data.ts';
 import {
   aboutPage,
   cookiesPage,
@@ -76,6 +77,7 @@ function send(reply: FastifyReply, status: number, markup: SafeHtml): FastifyRep
 function infoOf(m: HostMatch): SiteInfo {
   const op = m.operator;
   return {
+    texts: op.slug === DEMO_OPERATOR_SLUG ? CLINIC : undefined,
     clinicName: m.site.title,
     legalName: op.shortName ?? op.name,
     inn: op.inn,

@@ -15,10 +15,15 @@ import {
 import { formatDate } from './format.ts';
 import { inquiryForm, type FormView } from './forms.ts';
 import { barePage, embedPage, page, type SiteFrame } from './layout.ts';
-import { CLINIC, FORM_TEXT } from './texts.ts';
+import { FORM_TEXT, type ClinicTexts } from './texts.ts';
 
 /** What pages show of the operator: its card from the operators module. */
 export interface SiteInfo extends SiteFrame {
+  /**
+   * The clinic's own page texts. Only the demo clinic has them (written for it); any other operator
+   * gets plain pages until texts can be edited, never the demo's phone or prices.
+   */
+  texts: ClinicTexts | undefined;
   requestsEmail: string;
   requestsPostalAddress: string;
   responsiblePerson: string;
@@ -56,12 +61,12 @@ export function homePageOf(formId: FormId): PageKey {
   }
 }
 
-const notOpen = html`<p class="alert alert-note">
-  Приём заявок через сайт ещё не открыт. Позвоните нам: ${CLINIC.phone}.
-</p>`;
-
-function forms(views: FormView[], headingLevel: 1 | 2 = 2): SafeHtml {
-  if (views.length === 0) return notOpen;
+function forms(site: SiteInfo, views: FormView[], headingLevel: 1 | 2 = 2): SafeHtml {
+  if (views.length === 0) {
+    return html`<p class="alert alert-note">
+      Приём заявок через сайт ещё не открыт.${site.texts ? ` Позвоните нам: ${site.texts.phone}.` : null}
+    </p>`;
+  }
   return html`${views.map((v) => inquiryForm({ ...v, headingLevel }))}`;
 }
 
@@ -82,17 +87,21 @@ export function formPage(o: FormPageOptions): SafeHtml {
         path,
         title: 'Главная',
         body: html`<h1>${site.clinicName}</h1>
-          <p class="lead">${CLINIC.tagline}</p>
-          ${CLINIC.homeIntro.map((p) => html`<p>${p}</p>`)}
-          <ul>
-            ${CLINIC.highlights.map((h) => html`<li>${h}</li>`)}
-          </ul>
-          <p>${CLINIC.hours}. Телефон: ${CLINIC.phone}.</p>
-          ${forms(o.forms)}`,
+          ${
+            site.texts
+              ? html`<p class="lead">${site.texts.tagline}</p>
+                  ${site.texts.homeIntro.map((p) => html`<p>${p}</p>`)}
+                  <ul>
+                    ${site.texts.highlights.map((h) => html`<li>${h}</li>`)}
+                  </ul>
+                  <p>${site.texts.hours}. Телефон: ${site.texts.phone}.</p>`
+              : null
+          }
+          ${forms(site, o.forms)}`,
       });
     case 'callback':
     case 'appointment':
-      return page({ site, path, title: FORM_TEXT[key].title, body: forms(o.forms, 1) });
+      return page({ site, path, title: FORM_TEXT[key].title, body: forms(site, o.forms, 1) });
     case 'contacts':
       return page({
         site,
@@ -101,9 +110,9 @@ export function formPage(o: FormPageOptions): SafeHtml {
         body: html`<h1>Контакты</h1>
           <div class="columns">
             <div>
-              <h2>Адрес и телефон</h2>
+              <h2>Адрес</h2>
               <p>${site.postalAddress}</p>
-              <p>Телефон: ${CLINIC.phone}<br />${CLINIC.hours}</p>
+              ${site.texts ? html`<p>Телефон: ${site.texts.phone}<br />${site.texts.hours}</p>` : null}
             </div>
             <div>
               <h2>Запросы о персональных данных</h2>
@@ -118,7 +127,7 @@ export function formPage(o: FormPageOptions): SafeHtml {
               <p class="muted">Ответственный за обработку персональных данных: ${site.responsiblePerson}.</p>
             </div>
           </div>
-          ${forms(o.forms)}`,
+          ${forms(site, o.forms)}`,
       });
     case 'reviews':
       return page({
@@ -130,7 +139,7 @@ export function formPage(o: FormPageOptions): SafeHtml {
             Опубликованных отзывов пока нет. Мы публикуем отзыв только с согласия автора и показываем рядом с
             ним лишь то, что автор разрешил.
           </p>
-          ${forms(o.forms)}`,
+          ${forms(site, o.forms)}`,
       });
     case 'prices':
       return page({
@@ -138,30 +147,33 @@ export function formPage(o: FormPageOptions): SafeHtml {
         path,
         title: 'Услуги и цены',
         body: html`<h1>Услуги и цены</h1>
-          <table>
-            <caption class="visually-hidden">
-              Цены на исследования
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Исследование</th>
-                <th scope="col">Цена</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${CLINIC.prices.map(
-                (p) =>
-                  html`<tr>
-                    <td>${p.name}</td>
-                    <td>${p.price}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>
-          <p class="muted">Цены не являются публичной офертой; точную стоимость назовёт администратор.</p>
-          ${forms(o.forms)}`,
+          ${site.texts ? priceList(site.texts) : null} ${forms(site, o.forms)}`,
       });
   }
+}
+
+function priceList(texts: ClinicTexts): SafeHtml {
+  return html`<table>
+      <caption class="visually-hidden">
+        Цены на исследования
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Исследование</th>
+          <th scope="col">Цена</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${texts.prices.map(
+          (p) =>
+            html`<tr>
+              <td>${p.name}</td>
+              <td>${p.price}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    <p class="muted">Цены не являются публичной офертой; точную стоимость назовёт администратор.</p>`;
 }
 
 export function aboutPage(site: SiteInfo): SafeHtml {
@@ -170,8 +182,12 @@ export function aboutPage(site: SiteInfo): SafeHtml {
     path: '/about',
     title: 'О центре',
     body: html`<h1>О центре</h1>
-      ${CLINIC.about.map((p) => html`<p>${p}</p>`)}
-      <p>${CLINIC.hours}. Телефон: ${CLINIC.phone}.</p>
+      ${
+        site.texts
+          ? html`${site.texts.about.map((p) => html`<p>${p}</p>`)}
+              <p>${site.texts.hours}. Телефон: ${site.texts.phone}.</p>`
+          : html`<p>${site.legalName}. ${site.postalAddress}.</p>`
+      }
       <p><a class="button" href="/appointment">Записаться на исследование</a></p>`,
   });
 }
@@ -201,7 +217,7 @@ export function rateLimitedPage(site: SiteInfo, retryAfterSeconds: number): Safe
     body: html`<h1>Слишком много заявок</h1>
       <p>
         С вашего адреса только что отправили много заявок. Попробуйте ещё раз через ${minutes} мин. или
-        позвоните нам: ${CLINIC.phone}.
+        позвоните нам${site.texts ? `: ${site.texts.phone}` : ''}.
       </p>`,
   });
 }

@@ -82,7 +82,7 @@ export const REVIEW_SHOW_TEXT: Record<ReviewShow, string> = {
 };
 
 /** The demo clinic's static texts (its address and contacts come from the operator's card). */
-export const CLINIC = {
+export const CLINIC: ClinicTexts = {
   tagline: 'Магнитно-резонансная томография на современном высокопольном аппарате',
   homeIntro: [
     'Центр «Люкс-Демо» — вымышленный диагностический центр для демонстрации системы «Согласие».',
@@ -113,3 +113,13 @@ export const CLINIC = {
     { name: 'Консультация врача-рентгенолога по готовым снимкам', price: 'от 1 500 ₽' },
   ],
 };
+
+export interface ClinicTexts {
+  tagline: string;
+  homeIntro: readonly string[];
+  highlights: readonly string[];
+  about: readonly string[];
+  hours: string;
+  phone: string;
+  prices: readonly { name: string; price: string }[];
+}
