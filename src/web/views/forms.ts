@@ -201,7 +201,10 @@ function reviewPublication(c: Ctx, docs: FormDocs, timeZone: string): SafeHtml {
   const descId = `${idOf(c, INPUT.consentReview)}-doc`;
   const chosen = (c.values[INPUT.reviewShow] as ReviewShow | undefined) ?? 'anonymous';
   const error = errorOf(c, INPUT.reviewShow);
+  // The intake takes a review only with the permission to publish it (the form's purpose), so the
+  // box is marked as required; what is shown of the name stays the author's choice.
   return html`${checkbox(c, INPUT.consentReview, 'Разрешаю опубликовать мой отзыв на сайте центра', {
+    required: true,
     describedById: descId,
   })}
     <p class="hint" id="${descId}">
