@@ -121,7 +121,11 @@ export class ApiKeysService {
     const row = await repo.findByPrefix(this.deps.db, m[1]!);
     if (!row || row.revoked_at !== null) return undefined;
     if (!timingSafeEqual(row.secret_sha256, sha256(key))) return undefined;
-    await repo.touch(this.deps.db, row.id, this.deps.clock.now());
+    const now = this.deps.clock.now();
+    // last_used_at is kept to the minute; skip the write while it is fresh.
+    if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() >= 60_000) {
+      await repo.touch(this.deps.db, row.id, now);
+    }
     return { kind: 'api_key', keyId: row.id, operatorId: row.operator_id, scopes: row.scopes, source };
   }
 

@@ -25,17 +25,6 @@ export const keyringRepository = {
     return new Map(rows.map((r) => [r.subject_id, r]));
   },
 
-  async insertDataKey(
-    db: Tx,
-    row: { subjectId: string; operatorId: string; wrapped: Buffer; masterKeyId: string; at: Date },
-  ): Promise<void> {
-    await db.query(
-      `INSERT INTO data_keys (subject_id, operator_id, wrapped, master_key_id, created_at)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [row.subjectId, row.operatorId, row.wrapped, row.masterKeyId, row.at],
-    );
-  },
-
   async deleteDataKey(db: Tx, subjectId: string): Promise<boolean> {
     const { rowCount } = await db.query('DELETE FROM data_keys WHERE subject_id = $1', [subjectId]);
     return (rowCount ?? 0) > 0;
@@ -51,17 +40,30 @@ export const keyringRepository = {
     return rows.map((r) => r.subject_id);
   },
 
-  async insertLookups(
+  /**
+   * A new subject's data key and its lookups in one statement: atomic without a transaction of
+   * its own, and one round trip instead of four on the intake's path.
+   */
+  async insertDataKeyWithLookups(
     db: Tx,
-    subjectId: string,
-    operatorId: string,
-    rows: readonly { field: LookupField; bidx: Buffer }[],
+    row: { subjectId: string; operatorId: string; wrapped: Buffer; masterKeyId: string; at: Date },
+    lookups: readonly { field: LookupField; bidx: Buffer }[],
   ): Promise<void> {
-    if (rows.length === 0) return;
     await db.query(
-      `INSERT INTO subject_lookup (operator_id, field, bidx, subject_id)
-       SELECT $1, f, b, $2 FROM unnest($3::text[], $4::bytea[]) AS t (f, b)`,
-      [operatorId, subjectId, rows.map((r) => r.field), rows.map((r) => r.bidx)],
+      `WITH k AS (
+         INSERT INTO data_keys (subject_id, operator_id, wrapped, master_key_id, created_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING subject_id, operator_id)
+       INSERT INTO subject_lookup (operator_id, field, bidx, subject_id)
+       SELECT k.operator_id, t.f, t.b, k.subject_id FROM k, unnest($6::text[], $7::bytea[]) AS t (f, b)`,
+      [
+        row.subjectId,
+        row.operatorId,
+        row.wrapped,
+        row.masterKeyId,
+        row.at,
+        lookups.map((l) => l.field),
+        lookups.map((l) => l.bidx),
+      ],
     );
   },
 

@@ -59,8 +59,8 @@ export class KeyringService {
   }
 
   /**
-   * Creates a new subject's data key and its blind-index lookups in one keyring transaction (both
-   * or neither); returns the raw key.
+   * Creates a new subject's data key and its blind-index lookups in one statement (both or
+   * neither); returns the raw key.
    */
   async createSubjectKey(subjectId: string, operatorId: string, lookups: SubjectLookups): Promise<Buffer> {
     const raw = randomBytes(KEY_LEN);
@@ -70,10 +70,11 @@ export class KeyringService {
       return bidx ? [{ field, bidx }] : [];
     });
     const at = this.clock.now();
-    await this.db.transaction(async (tx) => {
-      await repo.insertDataKey(tx, { subjectId, operatorId, wrapped, masterKeyId, at });
-      await repo.insertLookups(tx, subjectId, operatorId, rows);
-    });
+    await repo.insertDataKeyWithLookups(
+      this.db.pool,
+      { subjectId, operatorId, wrapped, masterKeyId, at },
+      rows,
+    );
     return raw;
   }
 
