@@ -12,9 +12,7 @@ import type { Command } from 'commander';
 import type { AppContext } from '../context.ts';
 import { API_KEY_SCOPES, ApiKeyScope } from '../modules/apikeys/index.ts';
 import { systemPrincipal } from '../modules/staff/index.ts';
-import { AppError } from '../platform/errors.ts';
-import { openRuntime } from '../runtime.ts';
-import { commandEnv } from './core-commands.ts';
+import { withRuntime, collect } from './command-support.ts';
 
 const CLI = systemPrincipal('cli');
 
@@ -61,20 +59,6 @@ export async function apiKeyRevoke(ctx: AppContext, id: string, io: Out): Promis
   io.out(`Revoked API key ${k.id} (${k.name}) at ${k.revokedAt}.\n`);
 }
 
-async function withRuntime(fn: (ctx: AppContext) => Promise<void>): Promise<void> {
-  const { config, log } = commandEnv('warn');
-  const runtime = await openRuntime(config, log);
-  try {
-    await fn(runtime.ctx);
-  } catch (e) {
-    if (e instanceof AppError) throw new Error(e.message);
-    throw e;
-  } finally {
-    await runtime.close();
-  }
-}
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const stdout: Out = { out: (t) => process.stdout.write(t) };
 
 export function registerApiKeyCommands(program: Command): void {

@@ -12,11 +12,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { AppContext } from '../context.ts';
-import { AppError } from '../platform/errors.ts';
-import { openRuntime } from '../runtime.ts';
 import { systemPrincipal } from '../modules/staff/index.ts';
 import type { LintIssue } from '../modules/policy/index.ts';
-import { commandEnv } from './core-commands.ts';
+import { withRuntime, readAllStdin } from './command-support.ts';
 
 const CLI = systemPrincipal('cli');
 
@@ -30,14 +28,6 @@ function issueLines(issues: readonly LintIssue[]): string {
 }
 
 // Field issues of a refused import or publish, one per line, so that a script can read them.
-function failure(e: unknown): Error {
-  if (e instanceof AppError) {
-    const fields = (e.details?.fields ?? []).map((f) => `  ${f.path}: ${f.message}`).join('\n');
-    return new Error(fields ? `${e.message}\n${fields}` : e.message);
-  }
-  return e instanceof Error ? e : new Error(String(e));
-}
-
 /** Prints the draft (or the declaration in force) as YAML. */
 export async function policyExport(ctx: AppContext, operator: string, io: PolicyIo): Promise<void> {
   const operatorId = await ctx.services.staff.operatorIdOf(operator);
@@ -81,24 +71,6 @@ export async function policyPublish(ctx: AppContext, operator: string, io: Polic
   );
   for (const d of Object.values(p.documents)) io.out(`${d.kind}\tv${d.version}\t${d.sha256}\t${d.url}\n`);
   return p.declarationVersion;
-}
-
-async function readAllStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function withRuntime(fn: (ctx: AppContext) => Promise<void>): Promise<void> {
-  const { config, log } = commandEnv('warn');
-  const runtime = await openRuntime(config, log);
-  try {
-    await fn(runtime.ctx);
-  } catch (e) {
-    throw failure(e);
-  } finally {
-    await runtime.close();
-  }
 }
 
 const io: PolicyIo = {

@@ -9,8 +9,6 @@
  */
 import type { Command } from 'commander';
 import type { AppContext } from '../context.ts';
-import { AppError } from '../platform/errors.ts';
-import { openRuntime } from '../runtime.ts';
 import {
   generatePassword,
   LocaleSchema,
@@ -18,7 +16,7 @@ import {
   ROLES,
   systemPrincipal,
 } from '../modules/staff/index.ts';
-import { commandEnv } from './core-commands.ts';
+import { withRuntime, readAllStdin, collect } from './command-support.ts';
 
 export interface StaffAddOptions {
   email: string;
@@ -101,28 +99,6 @@ export async function staffList(ctx: AppContext, io: Pick<CommandIo, 'out'>): Pr
     ].filter(Boolean);
     const roles = s.roles.map((r) => `${slugs.get(r.operatorId) ?? r.operatorId}:${r.role}`);
     io.out(`${s.email}\t${s.displayName}\t${flags.join(',') || '-'}\t${roles.join(' ') || '-'}\t${s.id}\n`);
-  }
-}
-
-async function readAllStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-async function withRuntime(fn: (ctx: AppContext) => Promise<void>): Promise<void> {
-  const { config, log } = commandEnv('warn');
-  const runtime = await openRuntime(config, log);
-  try {
-    await fn(runtime.ctx);
-  } catch (e) {
-    // Service errors carry a message meant for people and never personal data.
-    if (e instanceof AppError) throw new Error(e.message);
-    throw e;
-  } finally {
-    await runtime.close();
   }
 }
 
