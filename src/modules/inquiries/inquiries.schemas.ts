@@ -46,6 +46,8 @@ export const IntakeInput = z.strictObject({
   /** When the form was served (from its signed token), for the minimum fill time. */
   startedAt: z.date().optional(),
   honeypot: z.string().max(100_000).optional(),
+  /** The language of the page the consents were given on: it picks the document versions cited. */
+  lang: z.enum(['ru', 'en']).optional(),
 });
 export type IntakeInput = z.input<typeof IntakeInput>;
 

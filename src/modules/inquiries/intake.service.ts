@@ -222,7 +222,8 @@ export class IntakeService {
     if (i.consents.marketing) kinds.push('marketing');
     if (i.formId === 'review' && i.consents.reviewPublication?.allowed) kinds.push('review_publication');
     const consents = kinds.map((kind): ConsentRow => {
-      const doc = policy.documents[CONSENT_DOCUMENT_KIND[kind]];
+      const docKind = CONSENT_DOCUMENT_KIND[kind];
+      const doc = (i.lang === 'en' ? policy.documentsEn?.[docKind] : undefined) ?? policy.documents[docKind];
       const id = ids.uuid();
       return {
         id,

@@ -396,7 +396,7 @@ export const PublishedDocument = z.object({
   publishedAt: z.date(),
   /** Hex SHA-256 of the document's rendered plain text (UTF-8). */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  lang: z.literal('ru'),
+  lang: z.enum(['ru', 'en']),
   /** Public path of this version, e.g. `/privacy/versions/3`. */
   url: z.string(),
 });
@@ -408,5 +408,8 @@ export interface PublishedPolicy {
   declarationVersion: number;
   declaration: Declaration;
   publishedAt: Date;
+  /** The Russian documents: the binding texts. */
   documents: Record<DocumentKind, PublishedDocument>;
+  /** The English versions, when the publication rendered them (a consent given on an English page cites these). */
+  documentsEn?: Record<DocumentKind, PublishedDocument>;
 }
