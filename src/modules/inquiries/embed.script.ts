@@ -22,8 +22,9 @@ export const EMBED_SCRIPT = String.raw`/*
     if (!FORMS.test(form)) return;
     var base = new URL(script.src, document.baseURI);
     var src = new URL('/embed/forms/' + form, base.origin);
+    // Only the host: the framed page's query is strict (an unknown parameter is a 400), and the
+    // host page's path is not needed (the inquiry records the framed form's own path).
     src.searchParams.set('site', window.location.host);
-    src.searchParams.set('page', window.location.pathname);
     var frame = document.createElement('iframe');
     frame.src = src.href;
     frame.title = script.getAttribute('data-soglasie-title') || 'Форма обращения';
