@@ -1,0 +1,264 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { launchChromium, seriousA11yViolations } from '../../../test/browser.ts';
+import { createSiteEnv, type SiteEnv } from '../../web/web.testing.ts';
+import { systemPrincipal } from '../staff/index.ts';
+
+/**
+ * The widget as a clinic uses it: the snippet from the README pasted into a page served by another
+ * HTTP server on another origin, the form filled in inside the frame in real Chromium with
+ * JavaScript on, and what the intake stored read back from the database.
+ */
+
+const CONSENT = labelled('Даю согласие на обработку моих персональных данных для ответа на эту заявку');
+
+/** A label's exact text, with or without the required-field star after it. */
+function labelled(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s*\\*)?$`);
+}
+
+/** What the README tells a clinic to paste, for one form. */
+function snippet(soglasie: string, form: string): string {
+  return (
+    `<div id="soglasie-${form}"></div>\n` +
+    `<script src="${soglasie}/embed.js" data-soglasie-form="${form}" async></script>`
+  );
+}
+
+/** A clinic's own page around the snippets: a plain HTML page as any site builder makes. */
+function clinicPage(soglasie: string): string {
+  return `<!doctype html>
+<html lang="ru">
+  <head><meta charset="utf-8" /><title>Клиника на своём домене</title></head>
+  <body>
+    <main>
+      <h1>Запись и вопросы</h1>
+      <h2>Перезвоним вам</h2>
+      ${snippet(soglasie, 'callback')}
+      <h2>Задать вопрос</h2>
+      ${snippet(soglasie, 'feedback')}
+    </main>
+  </body>
+</html>`;
+}
+
+function listen(server: Server, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+describe('the widget on a clinic page of another origin, in real Chromium', { timeout: 180_000 }, () => {
+  let s: SiteEnv;
+  let browser: Browser;
+  let context: BrowserContext;
+  let soglasie: string;
+  /** The clinic's page on its declared origin. */
+  let declared: string;
+  /** The same page on origins the operator did not declare. */
+  let otherPort: string;
+  let unknownHost: string;
+  let siteId: string;
+  const servers: Server[] = [];
+
+  before(async () => {
+    s = await createSiteEnv();
+    await s.publish();
+    soglasie = await s.app.listen({ port: 0, host: '127.0.0.1' });
+    const clinic = createServer((req, res) => {
+      if (req.url !== '/') {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(clinicPage(soglasie));
+    });
+    const unknown = createServer(clinic.listeners('request')[0] as Parameters<typeof createServer>[1]);
+    servers.push(clinic, unknown);
+    const port = await listen(clinic, '127.0.0.1');
+    // `localhost:<port>` is another origin than Soglasie's `127.0.0.1:<its port>`; the operator
+    // declares exactly that host and port as its site.
+    declared = `http://localhost:${port}`;
+    otherPort = `http://127.0.0.1:${port}`;
+    unknownHost = `http://127.0.0.2:${await listen(unknown, '127.0.0.2')}`;
+    const site = await s.env.ctx.services.operators.addSite(systemPrincipal('test'), s.operatorId, {
+      domain: `localhost:${port}`,
+      title: 'Клиника на своём домене',
+    });
+    siteId = site.id;
+    browser = await launchChromium();
+    context = await browser.newContext({ locale: 'ru-RU' });
+  });
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    for (const server of servers) await new Promise((r) => server.close(r));
+    await s?.close();
+  });
+
+  const frameOf = (page: Page, form: string): FrameLocator =>
+    page.frameLocator(`iframe[data-soglasie-frame="${form}"]`);
+
+  async function fill(frame: FrameLocator, fields: Record<string, string>): Promise<void> {
+    for (const [label, value] of Object.entries(fields)) {
+      await frame.getByLabel(labelled(label)).fill(value);
+    }
+  }
+
+  /** Clicks the frame's button past the minimum fill time; the status of the form's POST. */
+  async function submit(page: Page, frame: FrameLocator, button: string): Promise<number> {
+    s.env.clock.advance(10_000);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      frame.getByRole('button', { name: button }).click(),
+    ]);
+    return response.status();
+  }
+
+  /** The newest widget inquiry of a form, with its consent records. */
+  async function stored(formId: string): Promise<{
+    inquiry: { id: string; channel: string; site_id: string; possible_health_data: boolean };
+    consents: { kind: string; channel: string; form_id: string; policy_version: number }[];
+  }> {
+    const admin = await s.env.admin();
+    const { rows } = await admin.query<{
+      id: string;
+      channel: string;
+      site_id: string;
+      possible_health_data: boolean;
+    }>(
+      `SELECT id, channel, site_id, possible_health_data FROM inquiries
+       WHERE form_id = $1 ORDER BY number DESC LIMIT 1`,
+      [formId],
+    );
+    assert.ok(rows[0], `no ${formId} inquiry`);
+    const consents = await admin.query<{
+      kind: string;
+      channel: string;
+      form_id: string;
+      policy_version: number;
+    }>(
+      `SELECT kind, channel, form_id, policy_version FROM consent_records
+       WHERE inquiry_id = $1 ORDER BY kind`,
+      [rows[0].id],
+    );
+    return { inquiry: rows[0], consents: consents.rows };
+  }
+
+  it('takes the callback form inside the frame and thanks there; stored as a widget inquiry', async () => {
+    const page = await context.newPage();
+    await page.goto(`${declared}/`);
+    const frame = frameOf(page, 'callback');
+    await fill(frame, { Имя: 'Анна', Телефон: '+7 912 345-67-89' });
+    const consent = frame.getByLabel(CONSENT);
+    assert.equal(await consent.isChecked(), false, 'the consent starts unticked');
+    await consent.check();
+    const before = await s.counts();
+    assert.equal(await submit(page, frame, 'Жду звонка'), 303);
+    const heading = frame.getByRole('heading', { level: 1 });
+    await heading.waitFor();
+    assert.equal(await heading.innerText(), 'Спасибо, заявка отправлена');
+    assert.equal(new URL(page.url()).origin, declared, 'the clinic page stays where it was');
+
+    const after = await s.counts();
+    assert.equal(after.inquiries, before.inquiries + 1);
+    const { inquiry, consents } = await stored('callback');
+    assert.equal(inquiry.channel, 'widget');
+    assert.equal(inquiry.site_id, siteId, 'the declared site the page is on');
+    assert.deepEqual(consents, [
+      { kind: 'processing', channel: 'widget', form_id: 'callback', policy_version: 1 },
+    ]);
+    await page.close();
+  });
+
+  it('requires the consent inside the frame: the error, what was typed kept; then it goes through', async () => {
+    const page = await context.newPage();
+    await page.goto(`${declared}/`);
+    const frame = frameOf(page, 'feedback');
+    await fill(frame, {
+      Имя: 'Борис <b>Б.</b>',
+      'Электронная почта': 'boris@example.com',
+      Сообщение: 'Нужна ли подготовка к МРТ?',
+    });
+    const before = await s.counts();
+    assert.equal(await submit(page, frame, 'Отправить сообщение'), 400);
+    const consent = frame.getByLabel(CONSENT);
+    await consent.waitFor();
+    assert.equal(await consent.getAttribute('aria-invalid'), 'true');
+    const error = frame.locator('#feedback-consent-processing-error');
+    assert.ok(await error.isVisible());
+    assert.match(await error.innerText(), /согласи/i);
+    assert.equal(await frame.getByLabel(labelled('Имя')).inputValue(), 'Борис <b>Б.</b>');
+    assert.equal(await frame.getByLabel(labelled('Сообщение')).inputValue(), 'Нужна ли подготовка к МРТ?');
+    assert.deepEqual(await s.counts(), before, 'nothing stored');
+
+    await consent.check();
+    await frame.getByLabel(/Хочу получать сообщения/).check();
+    assert.equal(await submit(page, frame, 'Отправить сообщение'), 303);
+    const heading = frame.getByRole('heading', { level: 1 });
+    await heading.waitFor();
+    assert.equal(await heading.innerText(), 'Спасибо, заявка отправлена');
+    const { inquiry, consents } = await stored('feedback');
+    assert.equal(inquiry.channel, 'widget');
+    assert.equal(inquiry.site_id, siteId);
+    assert.equal(inquiry.possible_health_data, true, 'free text may describe health');
+    assert.deepEqual(consents, [
+      { kind: 'marketing', channel: 'widget', form_id: 'feedback', policy_version: 1 },
+      { kind: 'processing', channel: 'widget', form_id: 'feedback', policy_version: 1 },
+    ]);
+    await page.close();
+  });
+
+  it('has no serious or critical accessibility violations on the host page or in the frames', async () => {
+    const page = await context.newPage();
+    await page.goto(`${declared}/`);
+    await frameOf(page, 'callback').getByLabel(CONSENT).waitFor();
+    await frameOf(page, 'feedback').getByLabel(CONSENT).waitFor();
+    assert.deepEqual(await seriousA11yViolations(page), [], 'host page with the widgets');
+    // Each frame in place (axe in the host page cannot look into a cross-origin frame). The helper
+    // only evaluates scripts, which a Frame does exactly as a Page does.
+    for (const form of ['callback', 'feedback']) {
+      const frame = await page.locator(`iframe[data-soglasie-frame="${form}"]`).elementHandle();
+      const inner = await frame.contentFrame();
+      assert.ok(inner);
+      assert.deepEqual(await seriousA11yViolations(inner as unknown as Page), [], `${form} frame`);
+    }
+    await page.close();
+  });
+
+  it('shows no working widget on an origin the operator did not declare, and stores nothing', async () => {
+    const before = await s.counts();
+    const cases = [
+      // The declared host on another port: the form is served, but the browser must not show it.
+      { origin: otherPort, status: 200 },
+      // A host no operator declared: refused outright (and unframeable as every other page).
+      { origin: unknownHost, status: 404 },
+    ];
+    for (const { origin, status } of cases) {
+      const page = await context.newPage();
+      const framed = page.waitForResponse((r) => r.url().includes('/embed/forms/callback'));
+      const refusal = page.waitForEvent('console', (m) =>
+        /^Framing .* violates .*"frame-ancestors /.test(m.text()),
+      );
+      await page.goto(`${origin}/`);
+      const response = await framed;
+      assert.equal(response.status(), status, origin);
+      assert.doesNotMatch(
+        response.headers()['content-security-policy'] ?? '',
+        new RegExp(`frame-ancestors[^;]*${origin.replace(/[.:/]/g, '\\$&')}`),
+        origin,
+      );
+      await refusal;
+      const frame = await page.locator('iframe[data-soglasie-frame="callback"]').elementHandle();
+      const inner = await frame.contentFrame();
+      assert.ok(inner);
+      assert.match(inner.url(), /^chrome-error:/, `${origin}: the frame shows the browser's error`);
+      assert.equal(await inner.locator('form').count(), 0, origin);
+      await page.close();
+    }
+    assert.deepEqual(await s.counts(), before);
+  });
+});
