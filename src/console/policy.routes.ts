@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { AppError, ErrorCode } from '../platform/errors.ts';
-import { declarationToYaml, DocumentKind, type LintIssue } from '../modules/policy/index.ts';
+import { declarationToYaml, DocumentKind, DocumentLang, type LintIssue } from '../modules/policy/index.ts';
 import {
   csrfTokenForForm,
   principalOf,
@@ -28,7 +28,12 @@ import { policyDiffPage, policyPage, type PolicyPageOptions } from './views/poli
 export const PolicyForm = z.strictObject({ _csrf: z.string().max(200), yaml: z.string().max(300_000) });
 
 const version = z.coerce.number().int().min(1).max(1_000_000);
-export const PolicyDiffQuery = z.strictObject({ kind: DocumentKind, from: version, to: version });
+export const PolicyDiffQuery = z.strictObject({
+  kind: DocumentKind,
+  lang: DocumentLang.default('ru'),
+  from: version,
+  to: version,
+});
 
 // What a new operator's textarea starts with: the shape, to be filled in.
 const TEMPLATE =
@@ -168,8 +173,8 @@ export async function registerPolicyRoutes(app: App, ctx: AppContext): Promise<v
       const { operatorId } = req.params;
       requirePermission(principal, 'policy.manage', operatorId);
       const operator = await operators.get(principal, operatorId);
-      const { kind, from, to } = req.query;
-      const diff = await policy.diff(operatorId, kind, from, to);
+      const { kind, lang, from, to } = req.query;
+      const diff = await policy.diff(operatorId, kind, from, to, lang);
       return send(
         reply,
         200,
@@ -180,6 +185,7 @@ export async function registerPolicyRoutes(app: App, ctx: AppContext): Promise<v
           displayName: req.staffSession?.displayName,
           operator,
           kind,
+          lang,
           from,
           to,
           diff,

@@ -9,6 +9,7 @@ import type { OperatorDto } from '../../modules/operators/index.ts';
 import {
   DOCUMENT_TITLES,
   type DocumentKind,
+  type DocumentLang,
   type LintIssue,
   type PublicationSummary,
 } from '../../modules/policy/index.ts';
@@ -42,6 +43,11 @@ const policyUrl = (operatorId: string): string => `/console/operators/${operator
 
 function titleOf(t: Dictionary, kind: DocumentKind): string {
   return DOCUMENT_TITLES[kind][t.htmlLang === 'en' ? 'en' : 'ru'];
+}
+
+/** The language of a document version, as a code after its title (both languages are listed). */
+function langTag(lang: DocumentLang): string {
+  return ` (${lang.toUpperCase()})`;
 }
 
 function when(t: Dictionary, at: Date, timeZone: string): string {
@@ -88,14 +94,14 @@ export function policyPage(o: PolicyPageOptions): SafeHtml {
                 ${when(t, p.publishedAt, op.timeZone)}
                 <ul>
                   ${p.documents.map((d) => {
-                    const title = titleOf(t, d.kind);
+                    const title = titleOf(t, d.kind) + langTag(d.lang);
                     const label = t.policy.documentVersion(title, d.version);
                     const link = o.publicBase ? html`<a href="${o.publicBase}${d.url}">${label}</a>` : label;
                     const diff =
                       d.version > 1
                         ? html` ·
                             <a
-                              href="${action}/diff?kind=${d.kind}&amp;from=${d.version - 1}&amp;to=${d.version}"
+                              href="${action}/diff?kind=${d.kind}&amp;from=${d.version - 1}&amp;to=${d.version}${d.lang === 'en' ? html`&amp;lang=en` : null}"
                               aria-label="${t.policy.changesLabel(title, d.version - 1, d.version)}"
                               >${t.policy.changes}</a
                             >`
@@ -154,6 +160,7 @@ ${o.yaml}</textarea>
 export interface PolicyDiffPageOptions extends SignedIn {
   operator: OperatorDto;
   kind: DocumentKind;
+  lang: DocumentLang;
   from: number;
   to: number;
   diff: SafeHtml;
@@ -161,7 +168,7 @@ export interface PolicyDiffPageOptions extends SignedIn {
 
 export function policyDiffPage(o: PolicyDiffPageOptions): SafeHtml {
   const { t } = o;
-  const title = t.policy.diffTitle(titleOf(t, o.kind), o.from, o.to);
+  const title = t.policy.diffTitle(titleOf(t, o.kind) + langTag(o.lang), o.from, o.to);
   return layout({
     ...o,
     title,

@@ -351,15 +351,27 @@ const DOCUMENT_SLUGS: Record<Exclude<DocumentKind, 'privacy_policy'>, string> = 
   cookie_notice: 'cookie-notice',
 };
 
+/** The languages documents are published in: Russian (binding) and an English translation. */
+export const DOCUMENT_LANGS = ['ru', 'en'] as const;
+export const DocumentLang = z.enum(DOCUMENT_LANGS);
+export type DocumentLang = z.infer<typeof DocumentLang>;
+
+/** Where the public site serves a language's pages: Russian at the root, English under `/en`. */
+export function langPrefix(lang: DocumentLang): string {
+  return lang === 'en' ? '/en' : '';
+}
+
 /**
- * The public path of a document: the current one without a version, a fixed version with it.
+ * The public path of a document: the current one without a version, a fixed version with it; the
+ * English documents live under `/en`.
  *
  * @example
  *   documentPath('privacy_policy'); // '/privacy'
  *   documentPath('consent_processing', 2); // '/documents/consent-processing/versions/2'
+ *   documentPath('privacy_policy', 1, 'en'); // '/en/privacy/versions/1'
  */
-export function documentPath(kind: DocumentKind, version?: number): string {
-  const base = kind === 'privacy_policy' ? '/privacy' : `/documents/${DOCUMENT_SLUGS[kind]}`;
+export function documentPath(kind: DocumentKind, version?: number, lang: DocumentLang = 'ru'): string {
+  const base = `${langPrefix(lang)}${kind === 'privacy_policy' ? '/privacy' : `/documents/${DOCUMENT_SLUGS[kind]}`}`;
   return version === undefined ? base : `${base}/versions/${version}`;
 }
 

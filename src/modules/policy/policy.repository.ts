@@ -3,7 +3,7 @@
  * versions each publication put in force. Published rows are only ever inserted.
  */
 import type { Tx } from '../../platform/db/database.ts';
-import type { DocumentKind } from './declaration.schemas.ts';
+import type { DocumentKind, DocumentLang } from './declaration.schemas.ts';
 
 export interface DraftRow {
   operator_id: string;
@@ -26,7 +26,7 @@ export interface DocumentRow {
   operator_id: string;
   publication_id: string;
   kind: DocumentKind;
-  lang: 'ru';
+  lang: DocumentLang;
   version: number;
   sha256: string;
   body_text: string;
@@ -107,18 +107,24 @@ export const policyRepository = {
     );
   },
 
-  async linkDocument(tx: Tx, publicationId: string, kind: DocumentKind, documentId: string): Promise<void> {
+  async linkDocument(
+    tx: Tx,
+    publicationId: string,
+    kind: DocumentKind,
+    lang: DocumentLang,
+    documentId: string,
+  ): Promise<void> {
     await tx.query(
-      `INSERT INTO policy_publication_documents (publication_id, kind, lang, document_id) VALUES ($1, $2, 'ru', $3)`,
-      [publicationId, kind, documentId],
+      `INSERT INTO policy_publication_documents (publication_id, kind, lang, document_id) VALUES ($1, $2, $3, $4)`,
+      [publicationId, kind, lang, documentId],
     );
   },
 
-  /** The documents a publication put in force. */
+  /** The documents a publication put in force, in every language it has them in. */
   async documentsOf(tx: Tx, publicationId: string): Promise<DocumentRow[]> {
     const r = await tx.query<DocumentRow>(
       `SELECT ${DOC_COLUMNS} FROM policy_publication_documents l
-       JOIN published_documents d ON d.id = l.document_id WHERE l.publication_id = $1 AND l.lang = 'ru'`,
+       JOIN published_documents d ON d.id = l.document_id WHERE l.publication_id = $1`,
       [publicationId],
     );
     return r.rows;
@@ -129,21 +135,27 @@ export const policyRepository = {
     operatorId: string,
     kind: DocumentKind,
     version: number,
+    lang: DocumentLang,
   ): Promise<DocumentRow | undefined> {
     const r = await tx.query<DocumentRow>(
       `SELECT ${DOC_COLUMNS} FROM published_documents d
-       WHERE d.operator_id = $1 AND d.kind = $2 AND d.lang = 'ru' AND d.version = $3`,
-      [operatorId, kind, version],
+       WHERE d.operator_id = $1 AND d.kind = $2 AND d.lang = $3 AND d.version = $4`,
+      [operatorId, kind, lang, version],
     );
     return r.rows[0];
   },
 
   /** Every version of a document, newest first. */
-  async documentVersions(tx: Tx, operatorId: string, kind: DocumentKind): Promise<DocumentRow[]> {
+  async documentVersions(
+    tx: Tx,
+    operatorId: string,
+    kind: DocumentKind,
+    lang: DocumentLang,
+  ): Promise<DocumentRow[]> {
     const r = await tx.query<DocumentRow>(
       `SELECT ${DOC_COLUMNS} FROM published_documents d
-       WHERE d.operator_id = $1 AND d.kind = $2 AND d.lang = 'ru' ORDER BY d.version DESC`,
-      [operatorId, kind],
+       WHERE d.operator_id = $1 AND d.kind = $2 AND d.lang = $3 ORDER BY d.version DESC`,
+      [operatorId, kind, lang],
     );
     return r.rows;
   },

@@ -5,7 +5,13 @@ import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { systemPrincipal, type Principal } from '../staff/index.ts';
 import { DEMO_DECLARATION } from './demo-declaration.ts';
-import { declarationToYaml, DOCUMENT_KINDS, type DeclarationInput, type PolicyService } from './index.ts';
+import {
+  Declaration,
+  declarationToYaml,
+  DOCUMENT_KINDS,
+  type DeclarationInput,
+  type PolicyService,
+} from './index.ts';
 
 const system = systemPrincipal('test');
 const DAY = 86_400_000;
@@ -106,6 +112,28 @@ describe('policy service', () => {
     }
     assert.equal(p.documents.privacy_policy.url, '/privacy/versions/1');
     assert.equal(p.documents.consent_processing.url, '/documents/consent-processing/versions/1');
+    // The English translation of each, published beside it with a version and hash of its own.
+    const docsEn = p.documentsEn ?? assert.fail('the English documents are in force');
+    for (const kind of DOCUMENT_KINDS) {
+      const ru = p.documents[kind];
+      const en = docsEn[kind];
+      assert.equal(ru.lang, 'ru');
+      assert.equal(en.lang, 'en');
+      assert.equal(en.version, 1);
+      assert.notEqual(en.id, ru.id);
+      const { text, html } = await policy.renderDocument(operatorId, kind, undefined, 'en');
+      assert.equal(en.sha256, createHash('sha256').update(text, 'utf8').digest('hex'));
+      assert.notEqual(en.sha256, ru.sha256);
+      assert.match(text, /^[^\n]+\nVersion 1\. Last updated: 2 March 2026\n/);
+      assert.match(text, /translation[^\n]*Russian text[^\n]*prevails/);
+      assert.doesNotMatch(text, /Версия|Последнее обновление/);
+      assert.match(html.toString(), /<article class="policy-document" lang="en">/);
+    }
+    assert.equal(docsEn.privacy_policy.url, '/en/privacy/versions/1');
+    assert.equal(docsEn.cookie_notice.url, '/en/documents/cookie-notice/versions/1');
+    const processingEn = await policy.renderDocument(operatorId, 'consent_processing', 1, 'en');
+    assert.match(processingEn.text, /I freely, of my own will and in my own interest, consent/);
+    assert.match(processingEn.text, /24 months from the day consent is given/);
     const admin = await env.admin();
     const audit = await admin.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM audit_log WHERE action = 'policy.publish' AND operator_id = $1",
@@ -136,6 +164,13 @@ describe('policy service', () => {
     assert.notEqual(p.documents.cookie_notice.sha256, before!.documents.cookie_notice.sha256);
     assert.deepEqual(p.documents.privacy_policy, before!.documents.privacy_policy);
     assert.deepEqual(p.documents.consent_processing, before!.documents.consent_processing);
+    // The new cookie has no English text: the English notice shows the Russian one, and moves too.
+    assert.equal(p.documentsEn?.cookie_notice.version, 2);
+    assert.deepEqual(p.documentsEn?.privacy_policy, before!.documentsEn?.privacy_policy);
+    assert.match(
+      (await policy.renderDocument(operatorId, 'cookie_notice', 2, 'en')).text,
+      /form_started: отмечает начало заполнения формы; lifetime: до закрытия браузера/,
+    );
     const cookie = await policy.renderDocument(operatorId, 'cookie_notice');
     assert.match(cookie.text, /Версия 2\. Последнее обновление: 05\.03\.2026/);
     const old = await policy.renderDocument(operatorId, 'cookie_notice', 1);
@@ -229,5 +264,111 @@ describe('policy service', () => {
     assert.match(text, /<script>alert\(1\)<\/script> & «кавычки»/);
     assert.doesNotMatch(html.toString(), /<script>/);
     assert.match(html.toString(), /&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; «кавычки»/);
+  });
+
+  it('moves an English document only when its English text changes, and the Russian likewise', async () => {
+    env.clock.advance(DAY);
+    await policy.saveDraft(system, operatorId, demo());
+    const base = await policy.publish(system, operatorId);
+    const en0 = base.documentsEn!;
+
+    // Only an English title changes: the English documents that show it move, no Russian one does.
+    env.clock.advance(DAY);
+    const d1 = demo();
+    d1.categories![0]!.title = { ru: 'Имя', en: 'First name' };
+    await policy.saveDraft(system, operatorId, d1);
+    const p1 = await policy.publish(system, operatorId);
+    assert.equal(p1.declarationVersion, base.declarationVersion + 1);
+    assert.deepEqual(p1.documents, base.documents);
+    assert.equal(p1.documentsEn!.privacy_policy.version, en0.privacy_policy.version + 1);
+    assert.equal(p1.documentsEn!.consent_processing.version, en0.consent_processing.version + 1);
+    assert.deepEqual(p1.documentsEn!.cookie_notice, en0.cookie_notice);
+    assert.equal(
+      p1.documentsEn!.privacy_policy.url,
+      `/en/privacy/versions/${en0.privacy_policy.version + 1}`,
+    );
+
+    // Only a Russian title changes (its English stays): the Russian documents move, no English one.
+    env.clock.advance(DAY);
+    const d2 = structuredClone(d1);
+    d2.purposes![4]!.title = {
+      ru: 'Работа и защита сайта',
+      en: 'Running and protecting the site and its forms',
+    };
+    await policy.saveDraft(system, operatorId, d2);
+    const p2 = await policy.publish(system, operatorId);
+    assert.deepEqual(p2.documentsEn, p1.documentsEn);
+    assert.equal(p2.documents.privacy_policy.version, p1.documents.privacy_policy.version + 1);
+    assert.deepEqual(p2.documents.consent_processing, p1.documents.consent_processing);
+
+    // The old English version stays readable at its number; the archive and the diff are per language.
+    const oldN = en0.privacy_policy.version;
+    const old = await policy.renderDocument(operatorId, 'privacy_policy', oldN, 'en');
+    assert.equal(old.doc.sha256, en0.privacy_policy.sha256);
+    assert.match(old.text, /Categories of personal data: Name;/);
+    const current = await policy.renderDocument(operatorId, 'privacy_policy', undefined, 'en');
+    assert.match(current.text, /Categories of personal data: First name;/);
+    const enVersions = await policy.versions(operatorId, 'privacy_policy', 'en');
+    assert.deepEqual(
+      enVersions.map((v) => v.version),
+      [oldN + 1, ...Array.from({ length: oldN }, (_, i) => oldN - i)],
+    );
+    assert.ok(enVersions.every((v) => v.lang === 'en' && v.url.startsWith('/en/privacy/versions/')));
+    const diff = (await policy.diff(operatorId, 'privacy_policy', oldN, oldN + 1, 'en')).toString();
+    assert.match(diff, /<del>[^<]*Categories of personal data: Name;/);
+    assert.match(diff, /<ins>[^<]*Categories of personal data: First name;/);
+    await rejectsWith(
+      policy.renderDocument(operatorId, 'privacy_policy', oldN + 2, 'en'),
+      ErrorCode.NotFound,
+    );
+  });
+
+  it('puts English documents in force for a policy published before them, keeping the Russian versions', async () => {
+    const inForce = (await policy.current(operatorId))!;
+    const admin = await env.admin();
+    const latest = await admin.query<{ id: string; version: number; declaration: unknown }>(
+      'SELECT id, version, declaration FROM policy_publications WHERE operator_id = $1 ORDER BY version DESC LIMIT 1',
+      [operatorId],
+    );
+    const pub = latest.rows[0]!;
+    // What an installation upgraded from before the English documents has: a publication that put
+    // only Russian documents in force.
+    const oldStyle = '5f0c1e9a-0000-4000-8000-0000000000aa';
+    await admin.query(
+      `INSERT INTO policy_publications (id, operator_id, version, declaration, published_at, published_by)
+       VALUES ($1, $2, $3, $4, $5, 'test')`,
+      [oldStyle, operatorId, pub.version + 1, JSON.stringify(pub.declaration), env.clock.now()],
+    );
+    await admin.query(
+      `INSERT INTO policy_publication_documents (publication_id, kind, lang, document_id)
+       SELECT $1, kind, lang, document_id FROM policy_publication_documents
+       WHERE publication_id = $2 AND lang = 'ru'`,
+      [oldStyle, pub.id],
+    );
+    const before = await policy.current(operatorId);
+    assert.equal(before?.declarationVersion, pub.version + 1);
+    assert.equal(before?.documentsEn, undefined);
+
+    // The same declaration again: a publication that links the English documents (unchanged, so
+    // the versions that exist), and the Russian ones as they were.
+    await policy.saveDraft(system, operatorId, Declaration.parse(pub.declaration));
+    const after = await policy.publish(system, operatorId);
+    assert.equal(after.declarationVersion, pub.version + 2);
+    assert.deepEqual(after.documents, before.documents);
+    assert.deepEqual(after.documentsEn, inForce.documentsEn);
+    const linked = await admin.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM policy_publication_documents l JOIN policy_publications p ON p.id = l.publication_id
+       WHERE p.operator_id = $1 AND p.version = $2 AND l.lang = 'en'`,
+      [operatorId, pub.version + 2],
+    );
+    assert.equal(linked.rows[0]!.n, DOCUMENT_KINDS.length);
+    const again = await admin.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM published_documents WHERE operator_id = $1 AND publication_id = (
+         SELECT id FROM policy_publications WHERE operator_id = $1 AND version = $2)`,
+      [operatorId, pub.version + 2],
+    );
+    assert.equal(again.rows[0]!.n, 0, 'no text changed, so no new document version');
+    // And now that it is complete, the same declaration publishes nothing.
+    assert.equal((await policy.publish(system, operatorId)).declarationVersion, pub.version + 2);
   });
 });

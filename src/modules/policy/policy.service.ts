@@ -4,14 +4,17 @@
  * available). Editing and publishing need 'policy.manage'; every change is audited in the same
  * transaction.
  *
- * A publish renders all five documents; a document gets a new version only when its text changed,
- * so its "last updated" date is the date its own text last changed.
+ * A publish renders all five documents in Russian and in English; a document gets a new version
+ * in a language only when its text in that language changed, so its "last updated" date is the
+ * date its own text last changed. The Russian documents are the binding ones; the English ones are
+ * translations that say so in their header.
  *
  * @example
  *   await policy.saveDraft(principal, operatorId, declaration);
  *   await policy.publish(principal, operatorId); // AppError(ValidationFailed) with lint errors
  *   const current = await policy.current(operatorId); // { declarationVersion, documents: { privacy_policy: {...} } }
  *   const { html } = await policy.renderDocument(operatorId, 'privacy_policy', 2);
+ *   const en = await policy.renderDocument(operatorId, 'privacy_policy', undefined, 'en');
  */
 import { diffLines } from 'diff';
 import { parseDocument, stringify } from 'yaml';
@@ -27,8 +30,10 @@ import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/i
 import {
   Declaration,
   DOCUMENT_KINDS,
+  DOCUMENT_LANGS,
   documentPath,
   type DocumentKind,
+  type DocumentLang,
   type PublishedDocument,
   type PublishedPolicy,
 } from './declaration.schemas.ts';
@@ -102,7 +107,8 @@ export class PolicyService {
 
   /**
    * Publishes the draft: refused with the lint errors as field issues when there are any. A draft
-   * identical to the declaration in force publishes nothing and returns the policy in force.
+   * identical to the declaration in force publishes nothing and returns the policy in force (unless
+   * that policy has no English documents yet: then a publication puts them in force).
    */
   async publish(principal: Principal, operatorId: string): Promise<PublishedPolicy> {
     requirePermission(principal, 'policy.manage', operatorId);
@@ -123,10 +129,19 @@ export class PolicyService {
         });
       }
       const prev = await repo.latestPublication(tx, operatorId);
-      if (prev && JSON.stringify(Declaration.parse(prev.declaration)) === JSON.stringify(declaration)) return;
       const previous = new Map(
-        (prev ? await repo.documentsOf(tx, prev.id) : []).map((d) => [d.kind, d] as const),
+        (prev ? await repo.documentsOf(tx, prev.id) : []).map((d) => [`${d.lang}:${d.kind}`, d] as const),
       );
+      // The same declaration publishes nothing, unless the policy in force predates the English
+      // documents: then publishing puts them in force (the Russian ones keep their versions).
+      const complete = previous.size === DOCUMENT_LANGS.length * DOCUMENT_KINDS.length;
+      if (
+        prev &&
+        complete &&
+        JSON.stringify(Declaration.parse(prev.declaration)) === JSON.stringify(declaration)
+      ) {
+        return;
+      }
       const now = clock.now();
       const publication: PublicationRow = {
         id: ids.uuid(),
@@ -138,36 +153,48 @@ export class PolicyService {
       };
       await repo.insertPublication(tx, publication);
       const op = effectiveOperator(declaration, card);
-      for (const kind of DOCUMENT_KINDS) {
-        const body = documentBody(kind, declaration, op);
-        const last = previous.get(kind);
-        const unchanged =
-          last !== undefined &&
-          documentText(kind, body, {
-            version: last.version,
-            publishedAt: last.published_at,
+      for (const lang of DOCUMENT_LANGS) {
+        for (const kind of DOCUMENT_KINDS) {
+          const body = documentBody(kind, declaration, op, lang);
+          // The version in force, or, when the policy in force has none in this language (it
+          // predates the English documents), that language's latest version if there is one.
+          const last =
+            previous.get(`${lang}:${kind}`) ??
+            (complete ? undefined : (await repo.documentVersions(tx, operatorId, kind, lang))[0]);
+          const unchanged =
+            last !== undefined &&
+            documentText(kind, body, {
+              version: last.version,
+              publishedAt: last.published_at,
+              timeZone: card.timeZone,
+              lang,
+            }) === last.body_text;
+          if (last && unchanged) {
+            await repo.linkDocument(tx, publication.id, kind, lang, last.id);
+            continue;
+          }
+          const header = {
+            version: (last?.version ?? 0) + 1,
+            publishedAt: now,
             timeZone: card.timeZone,
-          }) === last.body_text;
-        if (last && unchanged) {
-          await repo.linkDocument(tx, publication.id, kind, last.id);
-          continue;
+            lang,
+          };
+          const text = documentText(kind, body, header);
+          const row: DocumentRow = {
+            id: ids.uuid(),
+            operator_id: operatorId,
+            publication_id: publication.id,
+            kind,
+            lang,
+            version: header.version,
+            sha256: sha256Hex(text),
+            body_text: text,
+            body_html: documentHtml(kind, body, header).toString(),
+            published_at: now,
+          };
+          await repo.insertDocument(tx, row);
+          await repo.linkDocument(tx, publication.id, kind, lang, row.id);
         }
-        const header = { version: (last?.version ?? 0) + 1, publishedAt: now, timeZone: card.timeZone };
-        const text = documentText(kind, body, header);
-        const row: DocumentRow = {
-          id: ids.uuid(),
-          operator_id: operatorId,
-          publication_id: publication.id,
-          kind,
-          lang: 'ru',
-          version: header.version,
-          sha256: sha256Hex(text),
-          body_text: text,
-          body_html: documentHtml(kind, body, header).toString(),
-          published_at: now,
-        };
-        await repo.insertDocument(tx, row);
-        await repo.linkDocument(tx, publication.id, kind, row.id);
       }
       await this.audit(tx, principal, 'policy.publish', 'policy_publication', publication.id, operatorId);
     });
@@ -191,15 +218,20 @@ export class PolicyService {
     const pub = await repo.latestPublication(db, operatorId);
     if (!pub) return undefined;
     const docs = await repo.documentsOf(db, pub.id);
-    const documents = Object.fromEntries(docs.map((d) => [d.kind, toPublished(d)])) as Record<
-      DocumentKind,
-      PublishedDocument
-    >;
+    const inLang = (lang: DocumentLang) =>
+      Object.fromEntries(docs.filter((d) => d.lang === lang).map((d) => [d.kind, toPublished(d)])) as Partial<
+        Record<DocumentKind, PublishedDocument>
+      >;
+    const documentsEn = inLang('en');
     const policy: PublishedPolicy = {
       declarationVersion: pub.version,
       declaration: Declaration.parse(pub.declaration),
       publishedAt: pub.published_at,
-      documents,
+      documents: inLang('ru') as Record<DocumentKind, PublishedDocument>,
+      // Only a full set: a publication from before the English documents has none of them.
+      ...(DOCUMENT_KINDS.every((k) => documentsEn[k] !== undefined)
+        ? { documentsEn: documentsEn as Record<DocumentKind, PublishedDocument> }
+        : {}),
     };
     this.cache.set(operatorId, { publicationId: pub.id, policy });
     return policy;
@@ -207,22 +239,27 @@ export class PolicyService {
 
   /**
    * A published document's HTML body fragment (an <article> with its header), the current version
-   * or a given one. NotFound when there is no such version.
+   * or a given one, in Russian or English. NotFound when there is no such version.
    */
   async renderDocument(
     operatorId: string,
     kind: DocumentKind,
     version?: number,
+    lang: DocumentLang = 'ru',
   ): Promise<{ doc: PublishedDocument; html: SafeHtml; text: string }> {
-    const row = await this.documentRow(operatorId, kind, version);
+    const row = await this.documentRow(operatorId, kind, version, lang);
     // The HTML was produced by our own templates with every value escaped, then stored immutably.
     return { doc: toPublished(row), html: raw(row.body_html), text: row.body_text };
   }
 
-  /** Every published version of a document, newest first (public: the archive page). */
-  async versions(operatorId: string, kind: DocumentKind): Promise<PublishedDocument[]> {
+  /** Every published version of a document in a language, newest first (public: the archive page). */
+  async versions(
+    operatorId: string,
+    kind: DocumentKind,
+    lang: DocumentLang = 'ru',
+  ): Promise<PublishedDocument[]> {
     if (!isUuid(operatorId)) return [];
-    return (await repo.documentVersions(this.deps.db.pool, operatorId, kind)).map(toPublished);
+    return (await repo.documentVersions(this.deps.db.pool, operatorId, kind, lang)).map(toPublished);
   }
 
   /** A line diff of two versions' plain text, as HTML with <ins> and <del>; long unchanged runs fold. */
@@ -231,13 +268,14 @@ export class PolicyService {
     kind: DocumentKind,
     fromVersion: number,
     toVersion: number,
+    lang: DocumentLang = 'ru',
   ): Promise<SafeHtml> {
-    const a = await this.documentRow(operatorId, kind, fromVersion);
-    const b = await this.documentRow(operatorId, kind, toVersion);
+    const a = await this.documentRow(operatorId, kind, fromVersion, lang);
+    const b = await this.documentRow(operatorId, kind, toVersion, lang);
     return diffHtml(a.body_text, b.body_text);
   }
 
-  /** Every publication, newest first, with the document versions it put in force. */
+  /** Every publication, newest first, with the document versions it put in force (Russian, then English). */
   async publications(principal: Principal, operatorId: string): Promise<PublicationSummary[]> {
     requirePermission(principal, 'policy.manage', operatorId);
     const db = this.deps.db.pool;
@@ -245,7 +283,11 @@ export class PolicyService {
     const out: PublicationSummary[] = [];
     for (const p of pubs) {
       const docs = (await repo.documentsOf(db, p.id)).map(toPublished);
-      docs.sort((x, y) => DOCUMENT_KINDS.indexOf(x.kind) - DOCUMENT_KINDS.indexOf(y.kind));
+      docs.sort(
+        (x, y) =>
+          DOCUMENT_LANGS.indexOf(x.lang) - DOCUMENT_LANGS.indexOf(y.lang) ||
+          DOCUMENT_KINDS.indexOf(x.kind) - DOCUMENT_KINDS.indexOf(y.kind),
+      );
       out.push({
         version: p.version,
         publishedAt: p.published_at,
@@ -271,7 +313,12 @@ export class PolicyService {
     return this.saveDraft(principal, operatorId, parseDeclarationYaml(text));
   }
 
-  private async documentRow(operatorId: string, kind: DocumentKind, version?: number): Promise<DocumentRow> {
+  private async documentRow(
+    operatorId: string,
+    kind: DocumentKind,
+    version: number | undefined,
+    lang: DocumentLang,
+  ): Promise<DocumentRow> {
     const notFound = () => new AppError(ErrorCode.NotFound, 'Документ не найден / Document not found');
     if (!isUuid(operatorId) || (version !== undefined && (!Number.isSafeInteger(version) || version < 1))) {
       throw notFound();
@@ -279,8 +326,8 @@ export class PolicyService {
     const db = this.deps.db.pool;
     const row =
       version === undefined
-        ? (await repo.documentVersions(db, operatorId, kind))[0]
-        : await repo.documentVersion(db, operatorId, kind, version);
+        ? (await repo.documentVersions(db, operatorId, kind, lang))[0]
+        : await repo.documentVersion(db, operatorId, kind, version, lang);
     if (!row) throw notFound();
     return row;
   }
@@ -321,8 +368,8 @@ function toPublished(d: DocumentRow): PublishedDocument {
     version: d.version,
     publishedAt: d.published_at,
     sha256: d.sha256,
-    lang: 'ru',
-    url: documentPath(d.kind, d.version),
+    lang: d.lang,
+    url: documentPath(d.kind, d.version, d.lang),
   };
 }
 
