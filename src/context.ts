@@ -75,6 +75,7 @@ export function createServices(core: Core): Services {
   const policy = new PolicyService({ db, audit, clock, ids, operators });
   const intake = new IntakeService({
     db,
+    operators,
     subjects,
     outbox,
     audit,

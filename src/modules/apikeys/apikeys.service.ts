@@ -17,6 +17,7 @@ import type { Database } from '../../platform/db/database.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { isUuid, type Ids } from '../../platform/ids.ts';
 import { parseInput } from '../../platform/validation.ts';
+import { TtlCache } from '../../platform/ttl-cache.ts';
 import type { AuditService } from '../audit/index.ts';
 import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/index.ts';
 import { apiKeysRepository as repo, type ApiKeyRow } from './apikeys.repository.ts';
@@ -56,8 +57,17 @@ export interface ApiKeysDeps {
   ids: Ids;
 }
 
+/** How long another process may still accept a key after it was revoked. */
+const KEY_TTL_MS = 5000;
+
 export class ApiKeysService {
-  constructor(private readonly deps: ApiKeysDeps) {}
+  // Every API call presents its key: the row is remembered for a few seconds by prefix. A revoke
+  // in this process clears it at once.
+  private readonly keys: TtlCache<ApiKeyRow | undefined>;
+
+  constructor(private readonly deps: ApiKeysDeps) {
+    this.keys = new TtlCache(deps.clock, KEY_TTL_MS);
+  }
 
   /** Creates a key; the returned `key` is the only time the secret exists outside the caller. */
   async create(
@@ -101,7 +111,7 @@ export class ApiKeysService {
   async revoke(principal: Principal, id: string): Promise<ApiKeyDto> {
     const notFound = new AppError(ErrorCode.NotFound, 'Ключ не найден / API key not found');
     if (!isUuid(id)) throw notFound;
-    return this.deps.db.transaction(async (tx) => {
+    const done = this.deps.db.transaction(async (tx) => {
       const row = await repo.findById(tx, id);
       if (!row) throw notFound;
       requirePermission(principal, 'operator.manage', row.operator_id);
@@ -112,19 +122,22 @@ export class ApiKeysService {
       }
       return toDto(row);
     });
+    return done.finally(() => this.keys.clear());
   }
 
   /** The principal for a presented key, or undefined for a malformed, unknown or revoked one. */
   async authenticate(key: string, source: string | null): Promise<Principal | undefined> {
     const m = KEY_RE.exec(key);
     if (!m) return undefined;
-    const row = await repo.findByPrefix(this.deps.db, m[1]!);
+    const prefix = m[1]!;
+    const row = await this.keys.get(prefix, () => repo.findByPrefix(this.deps.db, prefix));
     if (!row || row.revoked_at !== null) return undefined;
     if (!timingSafeEqual(row.secret_sha256, sha256(key))) return undefined;
     const now = this.deps.clock.now();
     // last_used_at is kept to the minute; skip the write while it is fresh.
     if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() >= 60_000) {
       await repo.touch(this.deps.db, row.id, now);
+      row.last_used_at = now;
     }
     return { kind: 'api_key', keyId: row.id, operatorId: row.operator_id, scopes: row.scopes, source };
   }

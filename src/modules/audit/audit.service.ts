@@ -32,6 +32,12 @@ export interface AuditEntry {
   result: AuditResult;
 }
 
+/** An audit entry as part of another statement (see AuditService.inline). */
+export interface InlineAudit {
+  sql: string;
+  params: unknown[];
+}
+
 export interface VerifyReport {
   ok: boolean;
   checked: number;
@@ -54,18 +60,33 @@ export class AuditService {
    * of the transaction's own work, so transactions that audit do not queue behind one another.
    */
   async record(tx: Tx, e: AuditEntry): Promise<void> {
-    await tx.query('SELECT audit_stage($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
-      this.clock.now(),
-      e.actor.type,
-      e.actor.id,
-      e.action,
-      e.objectType ?? null,
-      e.objectId ?? null,
-      e.subjectId ?? null,
-      e.operatorId ?? null,
-      e.source ?? null,
-      e.result,
-    ]);
+    const a = this.inline(e, 0);
+    await tx.query(`SELECT ${a.sql}`, a.params);
+  }
+
+  /**
+   * The staging call for `e` as an SQL expression whose parameters are numbered after `offset`, for
+   * a write that carries its own audit entry in the same round trip: the caller evaluates it once
+   * in that statement, e.g. `WITH s AS (INSERT ... RETURNING id) SELECT ${a.sql} FROM s`, passing
+   * `[...itsParams, ...a.params]`. The entry is staged exactly when the row was written.
+   */
+  inline(e: AuditEntry, offset: number): InlineAudit {
+    const n = (k: number) => `$${offset + k}`;
+    return {
+      sql: `audit_stage(${n(1)}::timestamptz, ${n(2)}::text, ${n(3)}::text, ${n(4)}::text, ${n(5)}::text, ${n(6)}::text, ${n(7)}::uuid, ${n(8)}::uuid, ${n(9)}::text, ${n(10)}::text)`,
+      params: [
+        this.clock.now(),
+        e.actor.type,
+        e.actor.id,
+        e.action,
+        e.objectType ?? null,
+        e.objectId ?? null,
+        e.subjectId ?? null,
+        e.operatorId ?? null,
+        e.source ?? null,
+        e.result,
+      ],
+    };
   }
 
   /** Records an entry in a transaction of its own. */

@@ -4,5 +4,6 @@ export {
   type ActorType,
   type AuditEntry,
   type AuditResult,
+  type InlineAudit,
   type VerifyReport,
 } from './audit.service.ts';

@@ -3,6 +3,7 @@
  * per-address rate limit. Every function takes a Tx; the service owns the transaction.
  */
 import type { Tx } from '../../platform/db/database.ts';
+import type { InlineAudit } from '../audit/index.ts';
 
 export interface InquiryRow {
   id: string;
@@ -37,25 +38,26 @@ export interface ConsentRow {
   review_show: string | null;
 }
 
-export interface OperatorSiteRow {
-  name: string;
-  short_name: string | null;
-  time_zone: string;
-  site_ok: boolean;
-}
+const CONSENT_COLUMNS = [
+  'id',
+  'operator_id',
+  'subject_id',
+  'inquiry_id',
+  'kind',
+  'document_id',
+  'document_version',
+  'document_sha256',
+  'policy_version',
+  'given_at',
+  'channel',
+  'form_id',
+  'ip',
+  'user_agent',
+  'representative_enc',
+  'review_show',
+] as const;
 
 export const inquiriesRepository = {
-  /** The operator's display name and time zone, and whether the site is one of its own. */
-  async operatorAndSite(db: Tx, operatorId: string, siteId: string): Promise<OperatorSiteRow | undefined> {
-    const { rows } = await db.query<OperatorSiteRow>(
-      `SELECT o.name, o.short_name, o.time_zone,
-              EXISTS (SELECT 1 FROM sites s WHERE s.id = $2 AND s.operator_id = o.id) AS site_ok
-       FROM operators o WHERE o.id = $1`,
-      [operatorId, siteId],
-    );
-    return rows[0];
-  },
-
   /**
    * Claims the idempotency key for a new inquiry id. Returns undefined when the key is taken: a
    * concurrent holder is waited for by PostgreSQL and, once it commits, its inquiry id is returned
@@ -78,55 +80,49 @@ export const inquiriesRepository = {
     return rows[0]?.inquiry_id;
   },
 
-  async insertInquiry(db: Tx, r: InquiryRow): Promise<{ number: string }> {
+  /**
+   * The inquiry, its consent records and its audit entry in one statement (one round trip on the
+   * intake's path); returns the inquiry's number.
+   */
+  async insertInquiry(
+    db: Tx,
+    r: InquiryRow,
+    consents: readonly ConsentRow[],
+    audit: (offset: number) => InlineAudit,
+  ): Promise<{ number: string }> {
+    const params: unknown[] = [
+      r.id,
+      r.operator_id,
+      r.site_id,
+      r.subject_id,
+      r.form_id,
+      r.channel,
+      r.page,
+      r.fields_enc,
+      r.possible_health_data,
+      r.on_behalf,
+      r.created_at,
+    ];
+    const tuples = consents.map((row) => {
+      const start = params.length;
+      for (const c of CONSENT_COLUMNS) params.push(row[c]);
+      return `(${CONSENT_COLUMNS.map((_, i) => `$${start + i + 1}`).join(', ')})`;
+    });
+    const a = audit(params.length);
+    params.push(...a.params);
     const { rows } = await db.query<{ number: string }>(
-      `INSERT INTO inquiries (id, operator_id, site_id, subject_id, form_id, channel, page, fields_enc,
-         possible_health_data, on_behalf, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING number`,
-      [
-        r.id,
-        r.operator_id,
-        r.site_id,
-        r.subject_id,
-        r.form_id,
-        r.channel,
-        r.page,
-        r.fields_enc,
-        r.possible_health_data,
-        r.on_behalf,
-        r.created_at,
-      ],
+      `WITH i AS (
+         INSERT INTO inquiries (id, operator_id, site_id, subject_id, form_id, channel, page, fields_enc,
+           possible_health_data, on_behalf, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING number)${
+           tuples.length > 0
+             ? `, c AS (INSERT INTO consent_records (${CONSENT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')})`
+             : ''
+         }
+       SELECT i.number, ${a.sql} FROM i`,
+      params,
     );
     return rows[0]!;
-  },
-
-  async insertConsents(db: Tx, list: readonly ConsentRow[]): Promise<void> {
-    // One statement for all of a submission's consents.
-    const cols = [
-      'id',
-      'operator_id',
-      'subject_id',
-      'inquiry_id',
-      'kind',
-      'document_id',
-      'document_version',
-      'document_sha256',
-      'policy_version',
-      'given_at',
-      'channel',
-      'form_id',
-      'ip',
-      'user_agent',
-      'representative_enc',
-      'review_show',
-    ] as const;
-    const params: unknown[] = [];
-    const tuples = list.map((row) => {
-      const start = params.length;
-      for (const c of cols) params.push(row[c]);
-      return `(${cols.map((_, i) => `$${start + i + 1}`).join(', ')})`;
-    });
-    await db.query(`INSERT INTO consent_records (${cols.join(', ')}) VALUES ${tuples.join(', ')}`, params);
   },
 
   /** Counts one refused submission for the operator's statistics. */

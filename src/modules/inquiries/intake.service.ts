@@ -27,8 +27,9 @@ import { AppError, ErrorCode } from '../../platform/errors.ts';
 import type { Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
-import type { AuditService, Actor } from '../audit/index.ts';
+import type { AuditService, Actor, AuditEntry } from '../audit/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
+import type { OperatorDto, OperatorsService } from '../operators/index.ts';
 import type { OutboxService } from '../outbox/index.ts';
 import {
   CONSENT_DOCUMENT_KIND,
@@ -65,6 +66,7 @@ export interface IntakeLimits {
 
 export interface IntakeDeps {
   db: Database;
+  operators: Pick<OperatorsService, 'publicCard'>;
   subjects: Pick<SubjectsService, 'findOrCreateInTx'>;
   outbox: Pick<OutboxService, 'add'>;
   audit: AuditService;
@@ -111,15 +113,15 @@ export class IntakeService {
     const { db, clock, limits } = this.deps;
     const now = clock.now();
 
-    const op = await repo.operatorAndSite(db, i.operatorId, i.siteId);
+    const op = await this.deps.operators.publicCard(i.operatorId);
     if (!op) throw new AppError(ErrorCode.NotFound, 'Оператор не найден / Unknown operator');
-    if (!op.site_ok) {
+    if (!op.sites.some((s) => s.id === i.siteId)) {
       throw new AppError(
         ErrorCode.Forbidden,
         'Сайт не принадлежит оператору / The site is not the operator’s',
       );
     }
-    const today = localDate(now, op.time_zone);
+    const today = localDate(now, op.timeZone);
 
     // Anti-spam first: a bot's submission costs one counter update, never a subject or a key.
     if (i.honeypot !== undefined && i.honeypot.trim() !== '')
@@ -182,7 +184,7 @@ export class IntakeService {
     form: FormDecl,
     values: FieldValues,
     representative: { name: string; relation?: string } | undefined,
-    op: { name: string; short_name: string | null },
+    op: Pick<OperatorDto, 'name' | 'shortName'>,
   ): Promise<IntakeResult> {
     const { ids, clock, subjects, audit, outbox } = this.deps;
     const inquiryId = ids.uuid();
@@ -201,23 +203,6 @@ export class IntakeService {
       email: values.email,
     });
     const key = subject.dataKey;
-    const { number } = await repo.insertInquiry(tx, {
-      id: inquiryId,
-      operator_id: i.operatorId,
-      site_id: i.siteId,
-      subject_id: subject.id,
-      form_id: i.formId,
-      channel: i.channel,
-      page: pathOnly(i.page),
-      fields_enc: sealString(key, JSON.stringify(values), inquiryFieldsAad(inquiryId)),
-      possible_health_data: form.fields.some(
-        (f) =>
-          values[f.name] !== undefined && (f.possibleHealthData || POSSIBLE_HEALTH_DATA_FIELDS.has(f.name)),
-      ),
-      on_behalf: representative !== undefined,
-      created_at: at,
-    });
-
     const kinds: ConsentRow['kind'][] = ['processing'];
     if (i.consents.marketing) kinds.push('marketing');
     if (i.formId === 'review' && i.consents.reviewPublication?.allowed) kinds.push('review_publication');
@@ -246,13 +231,27 @@ export class IntakeService {
         review_show: kind === 'review_publication' ? (i.consents.reviewPublication?.show ?? null) : null,
       };
     });
-    await repo.insertConsents(tx, consents);
-
     const actor: Actor =
       principal.kind === 'api_key'
         ? { type: 'api_key', id: principal.keyId }
         : { type: 'subject', id: subject.id };
-    await audit.record(tx, {
+    const inquiry = {
+      id: inquiryId,
+      operator_id: i.operatorId,
+      site_id: i.siteId,
+      subject_id: subject.id,
+      form_id: i.formId,
+      channel: i.channel,
+      page: pathOnly(i.page),
+      fields_enc: sealString(key, JSON.stringify(values), inquiryFieldsAad(inquiryId)),
+      possible_health_data: form.fields.some(
+        (f) =>
+          values[f.name] !== undefined && (f.possibleHealthData || POSSIBLE_HEALTH_DATA_FIELDS.has(f.name)),
+      ),
+      on_behalf: representative !== undefined,
+      created_at: at,
+    };
+    const entry: AuditEntry = {
       actor,
       action: 'inquiry.create',
       objectType: 'inquiry',
@@ -261,17 +260,25 @@ export class IntakeService {
       operatorId: i.operatorId,
       source: i.channel,
       result: 'success',
-    });
+    };
+    // The inquiry, its consents and its audit entry go in one statement.
+    const { number } = await repo.insertInquiry(tx, inquiry, consents, (offset) =>
+      audit.inline(entry, offset),
+    );
 
     if (values.email !== undefined) {
-      await outbox.add(tx, {
-        operatorId: i.operatorId,
-        subjectId: subject.id,
-        channel: 'email',
-        template: INQUIRY_CONFIRMATION_TEMPLATE,
-        // The sender renders the text from these; the patient's message is never in it.
-        payload: { to: values.email, clinicName: op.short_name ?? op.name, inquiryNumber: number },
-      });
+      await outbox.add(
+        tx,
+        {
+          operatorId: i.operatorId,
+          subjectId: subject.id,
+          channel: 'email',
+          template: INQUIRY_CONFIRMATION_TEMPLATE,
+          // The sender renders the text from these; the patient's message is never in it.
+          payload: { to: values.email, clinicName: op.shortName ?? op.name, inquiryNumber: number },
+        },
+        key,
+      );
     }
     return { kind: 'created', inquiryId };
   }

@@ -121,6 +121,7 @@ export function testIntake(
   const s = env.ctx.services;
   return new IntakeService({
     db: env.ctx.db,
+    operators: s.operators,
     subjects: s.subjects,
     outbox: o.outbox ?? s.outbox,
     audit: s.audit,

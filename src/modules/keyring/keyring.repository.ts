@@ -81,6 +81,27 @@ export const keyringRepository = {
     return rows.map((r) => r.subject_id);
   },
 
+  /**
+   * findLookups for several indexes in one round trip: subject ids in the order of `lookups` (the
+   * caller's preference), each index's oldest key first, an id only once.
+   */
+  async findLookupsAny(
+    db: Tx,
+    operatorId: string,
+    lookups: readonly { field: LookupField; bidx: Buffer }[],
+  ): Promise<string[]> {
+    const { rows } = await db.query<{ subject_id: string }>(
+      `SELECT l.subject_id FROM unnest($2::text[], $3::bytea[]) WITH ORDINALITY AS q (field, bidx, n)
+       CROSS JOIN LATERAL (
+         SELECT l.subject_id, k.created_at FROM subject_lookup l JOIN data_keys k USING (subject_id)
+         WHERE l.operator_id = $1 AND l.field = q.field AND l.bidx = q.bidx
+         ORDER BY k.created_at, l.subject_id LIMIT 100) l
+       ORDER BY q.n, l.created_at, l.subject_id`,
+      [operatorId, lookups.map((l) => l.field), lookups.map((l) => l.bidx)],
+    );
+    return [...new Set(rows.map((r) => r.subject_id))];
+  },
+
   async deleteLookups(db: Tx, subjectId: string): Promise<number> {
     const { rowCount } = await db.query('DELETE FROM subject_lookup WHERE subject_id = $1', [subjectId]);
     return rowCount ?? 0;

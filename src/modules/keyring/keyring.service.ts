@@ -65,10 +65,7 @@ export class KeyringService {
   async createSubjectKey(subjectId: string, operatorId: string, lookups: SubjectLookups): Promise<Buffer> {
     const raw = randomBytes(KEY_LEN);
     const { wrapped, masterKeyId } = this.wrap(raw, dataKeyAad(subjectId));
-    const rows = (['phone', 'email'] as const).flatMap((field) => {
-      const bidx = lookups[field];
-      return bidx ? [{ field, bidx }] : [];
-    });
+    const rows = lookupRows(lookups);
     const at = this.clock.now();
     await repo.insertDataKeyWithLookups(
       this.db.pool,
@@ -85,6 +82,12 @@ export class KeyringService {
    */
   findSubjectIds(operatorId: string, field: LookupField, bidx: Buffer): Promise<string[]> {
     return repo.findLookups(this.db.pool, operatorId, field, bidx);
+  }
+
+  /** findSubjectIds over several indexes at once, in the order given; an id appears once. */
+  findSubjectIdsAny(operatorId: string, lookups: SubjectLookups): Promise<string[]> {
+    const rows = lookupRows(lookups);
+    return rows.length === 0 ? Promise.resolve([]) : repo.findLookupsAny(this.db.pool, operatorId, rows);
   }
 
   /** The subject's raw data key, or undefined once the subject has been destroyed. */
@@ -165,4 +168,12 @@ function dataKeyAad(subjectId: string): string {
 
 function namedKeyAad(name: string): string {
   return `soglasie/named-key/${name}`;
+}
+
+/** The lookups given, phone first (the preferred match), without absent fields. */
+function lookupRows(lookups: SubjectLookups): { field: LookupField; bidx: Buffer }[] {
+  return (['phone', 'email'] as const).flatMap((field) => {
+    const bidx = lookups[field];
+    return bidx ? [{ field, bidx }] : [];
+  });
 }

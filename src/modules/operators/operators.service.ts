@@ -14,6 +14,7 @@ import type { Database, Tx } from '../../platform/db/database.ts';
 import { parseInput } from '../../platform/validation.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { isUuid, type Ids } from '../../platform/ids.ts';
+import { TtlCache } from '../../platform/ttl-cache.ts';
 import type { AuditService } from '../audit/index.ts';
 import {
   actorOf,
@@ -44,36 +45,49 @@ export interface OperatorsDeps {
   ids: Ids;
 }
 
+/** How long another process may serve an operator's card or a Host's site after a change. */
+const PUBLIC_TTL_MS = 5000;
+
 export class OperatorsService {
-  constructor(private readonly deps: OperatorsDeps) {}
+  // Host resolution and the public card run on every public request and intake; they change only
+  // through this service's writes, which clear the cache.
+  private readonly hosts: TtlCache<HostMatch | undefined>;
+  private readonly cards: TtlCache<OperatorDto | undefined>;
+
+  constructor(private readonly deps: OperatorsDeps) {
+    this.hosts = new TtlCache(deps.clock, PUBLIC_TTL_MS);
+    this.cards = new TtlCache(deps.clock, PUBLIC_TTL_MS);
+  }
 
   /** Creates an operator with its first sites. Only the installation (admins, CLI, jobs) may. */
   async create(principal: Principal, input: OperatorCreate): Promise<OperatorDto> {
     requireInstallationAdmin(principal);
     const o = parseInput(OperatorCreate, input);
     const { db, audit, clock, ids } = this.deps;
-    return db.transaction(async (tx) => {
-      const now = clock.now();
-      const row = await repo.insert(tx, {
-        id: ids.uuid(),
-        slug: o.slug,
-        name: o.name,
-        short_name: o.shortName ?? null,
-        inn: o.inn,
-        ogrn: o.ogrn,
-        postal_address: o.postalAddress,
-        responsible_person: o.responsiblePerson,
-        requests_email: o.requestsEmail,
-        requests_postal_address: o.requestsPostalAddress,
-        time_zone: o.timeZone,
-        require_mfa: o.requireMfa,
-        created_at: now,
-      });
-      await audit.record(tx, this.entry(principal, 'operator.create', 'operator', row.id, row.id));
-      const sites: SiteRow[] = [];
-      for (const s of o.sites) sites.push(await this.insertSite(tx, principal, row.id, s));
-      return toDto(row, sites);
-    });
+    return this.written(
+      db.transaction(async (tx) => {
+        const now = clock.now();
+        const row = await repo.insert(tx, {
+          id: ids.uuid(),
+          slug: o.slug,
+          name: o.name,
+          short_name: o.shortName ?? null,
+          inn: o.inn,
+          ogrn: o.ogrn,
+          postal_address: o.postalAddress,
+          responsible_person: o.responsiblePerson,
+          requests_email: o.requestsEmail,
+          requests_postal_address: o.requestsPostalAddress,
+          time_zone: o.timeZone,
+          require_mfa: o.requireMfa,
+          created_at: now,
+        });
+        await audit.record(tx, this.entry(principal, 'operator.create', 'operator', row.id, row.id));
+        const sites: SiteRow[] = [];
+        for (const s of o.sites) sites.push(await this.insertSite(tx, principal, row.id, s));
+        return toDto(row, sites);
+      }),
+    );
   }
 
   /** One operator's card and sites, for anyone who may see or manage that operator. */
@@ -117,33 +131,37 @@ export class OperatorsService {
   async update(principal: Principal, operatorId: string, patch: OperatorPatch): Promise<OperatorDto> {
     requirePermission(principal, 'operator.manage', operatorId);
     const p = parseInput(OperatorPatch, patch);
-    return this.deps.db.transaction(async (tx) => {
-      const before = await repo.lockById(tx, operatorId);
-      if (!before) throw notFound();
-      const changes = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined));
-      const row = await repo.update(tx, operatorId, changes, this.deps.clock.now());
-      await this.deps.audit.record(
-        tx,
-        this.entry(principal, 'operator.update', 'operator', operatorId, operatorId),
-      );
-      if (p.requireMfa !== undefined && p.requireMfa !== before.require_mfa) {
-        await this.recordMfaPolicy(tx, principal, operatorId, p.requireMfa);
-      }
-      return toDto(row, await repo.sitesOf(tx, [operatorId]));
-    });
+    return this.written(
+      this.deps.db.transaction(async (tx) => {
+        const before = await repo.lockById(tx, operatorId);
+        if (!before) throw notFound();
+        const changes = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined));
+        const row = await repo.update(tx, operatorId, changes, this.deps.clock.now());
+        await this.deps.audit.record(
+          tx,
+          this.entry(principal, 'operator.update', 'operator', operatorId, operatorId),
+        );
+        if (p.requireMfa !== undefined && p.requireMfa !== before.require_mfa) {
+          await this.recordMfaPolicy(tx, principal, operatorId, p.requireMfa);
+        }
+        return toDto(row, await repo.sitesOf(tx, [operatorId]));
+      }),
+    );
   }
 
   /** Makes two-factor sign-in mandatory (or optional) for the operator's staff. */
   async setRequireMfa(principal: Principal, operatorId: string, required: boolean): Promise<OperatorDto> {
     requirePermission(principal, 'operator.manage', operatorId);
-    return this.deps.db.transaction(async (tx) => {
-      const before = await repo.lockById(tx, operatorId);
-      if (!before) throw notFound();
-      if (before.require_mfa === required) return toDto(before, await repo.sitesOf(tx, [operatorId]));
-      const row = await repo.update(tx, operatorId, { requireMfa: required }, this.deps.clock.now());
-      await this.recordMfaPolicy(tx, principal, operatorId, required);
-      return toDto(row, await repo.sitesOf(tx, [operatorId]));
-    });
+    return this.written(
+      this.deps.db.transaction(async (tx) => {
+        const before = await repo.lockById(tx, operatorId);
+        if (!before) throw notFound();
+        if (before.require_mfa === required) return toDto(before, await repo.sitesOf(tx, [operatorId]));
+        const row = await repo.update(tx, operatorId, { requireMfa: required }, this.deps.clock.now());
+        await this.recordMfaPolicy(tx, principal, operatorId, required);
+        return toDto(row, await repo.sitesOf(tx, [operatorId]));
+      }),
+    );
   }
 
   /**
@@ -159,21 +177,25 @@ export class OperatorsService {
   async addSite(principal: Principal, operatorId: string, input: SiteInput): Promise<SiteDto> {
     requirePermission(principal, 'operator.manage', operatorId);
     const s = parseInput(SiteInput, input);
-    return this.deps.db.transaction(async (tx) => {
-      if (!(await repo.lockById(tx, operatorId))) throw notFound();
-      return siteDto(await this.insertSite(tx, principal, operatorId, s));
-    });
+    return this.written(
+      this.deps.db.transaction(async (tx) => {
+        if (!(await repo.lockById(tx, operatorId))) throw notFound();
+        return siteDto(await this.insertSite(tx, principal, operatorId, s));
+      }),
+    );
   }
 
   async removeSite(principal: Principal, operatorId: string, siteId: string): Promise<void> {
     requirePermission(principal, 'operator.manage', operatorId);
     if (!isUuid(siteId)) throw new AppError(ErrorCode.NotFound, 'Сайт не найден / Site not found');
-    await this.deps.db.transaction(async (tx) => {
-      if (!(await repo.deleteSite(tx, operatorId, siteId))) {
-        throw new AppError(ErrorCode.NotFound, 'Сайт не найден / Site not found');
-      }
-      await this.deps.audit.record(tx, this.entry(principal, 'site.remove', 'site', siteId, operatorId));
-    });
+    await this.written(
+      this.deps.db.transaction(async (tx) => {
+        if (!(await repo.deleteSite(tx, operatorId, siteId))) {
+          throw new AppError(ErrorCode.NotFound, 'Сайт не найден / Site not found');
+        }
+        await this.deps.audit.record(tx, this.entry(principal, 'site.remove', 'site', siteId, operatorId));
+      }),
+    );
   }
 
   /**
@@ -183,12 +205,33 @@ export class OperatorsService {
   async findByHost(host: string): Promise<HostMatch | undefined> {
     const exact = normalizeHost(host);
     if (!exact) return undefined;
-    const bare = exact.replace(/:\d+$/, '');
-    const site = await repo.findSiteByDomains(this.deps.db, bare === exact ? [exact] : [exact, bare]);
-    if (!site) return undefined;
-    const row = await repo.findById(this.deps.db, site.operator_id);
-    if (!row) return undefined;
-    return { operator: toDto(row, await repo.sitesOf(this.deps.db, [row.id])), site: siteDto(site) };
+    return this.hosts.get(exact, async () => {
+      const bare = exact.replace(/:\d+$/, '');
+      const site = await repo.findSiteByDomains(this.deps.db, bare === exact ? [exact] : [exact, bare]);
+      if (!site) return undefined;
+      const operator = await this.publicCard(site.operator_id);
+      return operator && { operator, site: siteDto(site) };
+    });
+  }
+
+  /**
+   * The operator's public card and sites (what its site's pages show anyway), without a principal:
+   * for the public pages and the intake. Undefined for an unknown id.
+   */
+  publicCard(operatorId: string): Promise<OperatorDto | undefined> {
+    if (!isUuid(operatorId)) return Promise.resolve(undefined);
+    return this.cards.get(operatorId, async () => {
+      const row = await repo.findById(this.deps.db, operatorId);
+      return row && toDto(row, await repo.sitesOf(this.deps.db, [row.id]));
+    });
+  }
+
+  /** Clears the public caches once a write has ended (committed or not). */
+  private written<T>(work: Promise<T>): Promise<T> {
+    return work.finally(() => {
+      this.hosts.clear();
+      this.cards.clear();
+    });
   }
 
   private async insertSite(

@@ -36,7 +36,7 @@ export class OutboxService {
   ) {}
 
   /** Queues a message in the caller's transaction; returns the outbox row's id. */
-  async add(tx: Tx, input: OutboxAddInput): Promise<string> {
+  async add(tx: Tx, input: OutboxAddInput, subjectKey?: Buffer): Promise<string> {
     const parsed = outboxAddSchema.safeParse(input);
     if (!parsed.success) {
       // Field paths only: the issues' messages could quote the payload.
@@ -45,7 +45,8 @@ export class OutboxService {
       });
     }
     const m = parsed.data;
-    const key = await this.keyring.getDataKey(m.subjectId);
+    // A caller that holds the subject's key (the intake) saves the keyring a round trip.
+    const key = subjectKey ?? (await this.keyring.getDataKey(m.subjectId));
     if (!key) throw new AppError(ErrorCode.SubjectDestroyed, 'The data subject has been destroyed');
     const id = this.ids.uuid();
     const inserted = await repo.insert(tx, {

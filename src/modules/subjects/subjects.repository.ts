@@ -1,4 +1,5 @@
 import type { Tx } from '../../platform/db/database.ts';
+import type { InlineAudit } from '../audit/index.ts';
 
 export interface SubjectRow {
   id: string;
@@ -25,11 +26,24 @@ export interface DestructionRow {
  * in a transaction scoped to the operator (db.scoped), or it raises.
  */
 export const subjectsRepository = {
-  async insert(db: Tx, row: SubjectRow): Promise<void> {
+  /** Inserts the row and, in the same statement, stages its audit entry. */
+  async insert(db: Tx, row: SubjectRow, audit: (offset: number) => InlineAudit): Promise<void> {
+    const a = audit(7);
     await db.query(
-      `INSERT INTO subjects (id, operator_id, name_enc, phone_enc, email_enc, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [row.id, row.operator_id, row.name_enc, row.phone_enc, row.email_enc, row.created_at, row.updated_at],
+      `WITH s AS (
+         INSERT INTO subjects (id, operator_id, name_enc, phone_enc, email_enc, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id)
+       SELECT ${a.sql} FROM s`,
+      [
+        row.id,
+        row.operator_id,
+        row.name_enc,
+        row.phone_enc,
+        row.email_enc,
+        row.created_at,
+        row.updated_at,
+        ...a.params,
+      ],
     );
   },
 
@@ -74,7 +88,10 @@ export const subjectsRepository = {
   async lockBlindIndexes(db: Tx, operatorId: string, bidxs: readonly Buffer[]): Promise<void> {
     // Sorted, so two intakes locking the same pair never deadlock.
     const keys = bidxs.map((b) => `subject-bidx:${operatorId}:${b.toString('hex')}`).sort();
-    for (const k of keys) await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [k]);
+    if (keys.length === 0) return;
+    // One round trip: a select list is evaluated left to right, so the locks are taken in order.
+    const locks = keys.map((_, i) => `pg_advisory_xact_lock(hashtextextended($${i + 1}, 0))`);
+    await db.query(`SELECT ${locks.join(', ')}`, keys);
   },
 
   /** Deletes the subject; rows that reference it (outbox, ...) go with it by foreign-key cascade. */

@@ -42,7 +42,7 @@ import {
 /** The keyring operations subjects need (a narrow seam, so tests can make one of them fail). */
 export type SubjectKeyring = Pick<
   KeyringService,
-  'createSubjectKey' | 'findSubjectIds' | 'getDataKey' | 'destroyDataKey' | 'namedKey'
+  'createSubjectKey' | 'findSubjectIds' | 'findSubjectIdsAny' | 'getDataKey' | 'destroyDataKey' | 'namedKey'
 >;
 
 export interface SubjectsDeps {
@@ -188,26 +188,18 @@ export class SubjectsService {
       operatorId,
       [bidx.phone, bidx.email].filter((b): b is Buffer => b !== null),
     );
-    for (const field of ['phone', 'email'] as const) {
-      const b = bidx[field];
-      if (!b) continue;
-      // Candidate ids whose subject row does not exist are not matches: they are orphans of an
-      // intake whose keyring write committed while its data transaction rolled back. findByIds
-      // leaves them out, and the row read also applies the operator's scope.
-      const ids = await this.deps.keyring.findSubjectIds(operatorId, field, b);
-      for (const candidate of await repo.findByIds(tx, operatorId, ids, true)) {
-        // A subject whose key is gone is being destroyed: it is not a match.
-        const dataKey = await this.deps.keyring.getDataKey(candidate.id);
-        if (!dataKey) continue;
-        await this.deps.audit.record(tx, this.entry(principal, 'subject.match', operatorId, candidate.id));
-        return {
-          id: candidate.id,
-          operatorId,
-          createdAt: candidate.created_at.toISOString(),
-          created: false,
-          dataKey,
-        };
-      }
+    // Candidate ids whose subject row does not exist are not matches: they are orphans of an
+    // intake whose keyring write committed while its data transaction rolled back. findByIds
+    // leaves them out, and the row read also applies the operator's scope. Phone matches first.
+    const ids = await this.deps.keyring.findSubjectIdsAny(operatorId, bidx);
+    const rows = new Map((await repo.findByIds(tx, operatorId, ids, true)).map((r) => [r.id, r] as const));
+    for (const id of ids.filter((c) => rows.has(c))) {
+      // A subject whose key is gone is being destroyed: it is not a match.
+      const dataKey = await this.deps.keyring.getDataKey(id);
+      if (!dataKey) continue;
+      await this.deps.audit.record(tx, this.entry(principal, 'subject.match', operatorId, id));
+      const createdAt = rows.get(id)!.created_at.toISOString();
+      return { id, operatorId, createdAt, created: false, dataKey };
     }
     return this.insert(tx, principal, operatorId, p, bidx);
   }
@@ -352,14 +344,17 @@ export class SubjectsService {
     // lookup finds, or, inside the caller's intake transaction, is not possible at all.
     const dataKey = await keyring.createSubjectKey(id, operatorId, bidx);
     const now = clock.now();
-    await repo.insert(tx, {
-      id,
-      operator_id: operatorId,
-      ...encryptSubjectFields(dataKey, id, p),
-      created_at: now,
-      updated_at: now,
-    });
-    await this.deps.audit.record(tx, this.entry(principal, 'subject.create', operatorId, id));
+    await repo.insert(
+      tx,
+      {
+        id,
+        operator_id: operatorId,
+        ...encryptSubjectFields(dataKey, id, p),
+        created_at: now,
+        updated_at: now,
+      },
+      (offset) => this.deps.audit.inline(this.entry(principal, 'subject.create', operatorId, id), offset),
+    );
     return { id, operatorId, createdAt: now.toISOString(), created: true, dataKey };
   }
 
