@@ -64,11 +64,21 @@ export interface PublicationSummary {
 }
 
 const MAX_YAML_BYTES = 200_000;
+/**
+ * How long the policy in force is served without asking the database: another process's publish
+ * shows here within this time. A consent given in that second cites the version the patient's
+ * page was rendered with, which is the text they saw.
+ */
+const CURRENT_FRESH_MS = 1000;
 
 export class PolicyService {
-  // The policy in force per operator, keyed by its publication id: `current` runs on every intake,
-  // and the check that the cached publication is still the latest is one index lookup.
-  private readonly cache = new Map<string, { publicationId: string; policy: PublishedPolicy }>();
+  // The policy in force per operator, keyed by its publication id: `current` runs on every page and
+  // intake. Within CURRENT_FRESH_MS of the last check it is served as is; after that, checking that
+  // it is still the latest is one index lookup. A publish in this process drops it at once.
+  private readonly cache = new Map<
+    string,
+    { publicationId: string; policy: PublishedPolicy; checkedAt: number }
+  >();
 
   constructor(private readonly deps: PolicyDeps) {}
 
@@ -198,6 +208,7 @@ export class PolicyService {
       }
       await this.audit(tx, principal, 'policy.publish', 'policy_publication', publication.id, operatorId);
     });
+    this.cache.delete(operatorId);
     const current = await this.current(operatorId);
     if (!current) throw new AppError(ErrorCode.Internal, 'Published policy not found after publishing');
     return current;
@@ -206,6 +217,9 @@ export class PolicyService {
   /** The policy in force for an operator (public), or undefined before its first publish. */
   async current(operatorId: string): Promise<PublishedPolicy | undefined> {
     if (!isUuid(operatorId)) return undefined;
+    const now = this.deps.clock.now().getTime();
+    const fresh = this.cache.get(operatorId);
+    if (fresh && now - fresh.checkedAt < CURRENT_FRESH_MS && now >= fresh.checkedAt) return fresh.policy;
     const db = this.deps.db.pool;
     const latest = await db.query<{ id: string }>(
       'SELECT id FROM policy_publications WHERE operator_id = $1 ORDER BY version DESC LIMIT 1',
@@ -214,7 +228,10 @@ export class PolicyService {
     const id = latest.rows[0]?.id;
     if (!id) return undefined;
     const hit = this.cache.get(operatorId);
-    if (hit?.publicationId === id) return hit.policy;
+    if (hit?.publicationId === id) {
+      hit.checkedAt = now;
+      return hit.policy;
+    }
     const pub = await repo.latestPublication(db, operatorId);
     if (!pub) return undefined;
     const docs = await repo.documentsOf(db, pub.id);
@@ -233,7 +250,7 @@ export class PolicyService {
         ? { documentsEn: documentsEn as Record<DocumentKind, PublishedDocument> }
         : {}),
     };
-    this.cache.set(operatorId, { publicationId: pub.id, policy });
+    this.cache.set(operatorId, { publicationId: pub.id, policy, checkedAt: now });
     return policy;
   }
 
