@@ -286,4 +286,24 @@ describe('operators service', () => {
     assert.equal(await operators.findByHost('evil.ru/..'), undefined);
     assert.equal(await operators.findByHost(''), undefined);
   });
+
+  it('remembers Host answers for 5 s, forgetting them at once on its own writes', async () => {
+    const site = await operators.addSite(system, a, { domain: 'cache.example.ru' });
+    assert.equal((await operators.findByHost('cache.example.ru'))?.operator.id, a);
+    // Removed behind the service's back (another process): still served until 5 s have passed.
+    const admin = await env.admin();
+    await admin.query('DELETE FROM sites WHERE id = $1', [site.id]);
+    env.clock.advance(4999);
+    assert.equal((await operators.findByHost('cache.example.ru'))?.operator.id, a);
+    env.clock.advance(1);
+    assert.equal(await operators.findByHost('cache.example.ru'), undefined);
+    // Through the service: seen at once, in the Host answer and in the public card.
+    await operators.addSite(system, b, { domain: 'cache.example.ru' });
+    assert.equal((await operators.findByHost('cache.example.ru'))?.operator.id, b);
+    const card = await operators.publicCard(b);
+    await operators.update(system, b, { shortName: 'Новое имя' });
+    assert.notEqual(card?.shortName, 'Новое имя');
+    assert.equal((await operators.publicCard(b))?.shortName, 'Новое имя');
+    assert.equal(await operators.publicCard('not-a-uuid'), undefined);
+  });
 });
