@@ -82,22 +82,38 @@ export const keyringRepository = {
   },
 
   /**
-   * findLookups for several indexes in one round trip: subject ids in the order of `lookups` (the
-   * caller's preference), each index's oldest key first, an id only once.
+   * findLookups over several indexes (in the order given, an id once), and when nothing matches,
+   * insertDataKeyWithLookups, as one statement: a new subject's key costs the intake one keyring
+   * round trip. Returns the matches (empty when the key was stored).
    */
-  async findLookupsAny(
+  async findOrInsertDataKeyWithLookups(
     db: Tx,
-    operatorId: string,
+    row: { subjectId: string; operatorId: string; wrapped: Buffer; masterKeyId: string; at: Date },
     lookups: readonly { field: LookupField; bidx: Buffer }[],
   ): Promise<string[]> {
     const { rows } = await db.query<{ subject_id: string }>(
-      `SELECT l.subject_id FROM unnest($2::text[], $3::bytea[]) WITH ORDINALITY AS q (field, bidx, n)
-       CROSS JOIN LATERAL (
-         SELECT l.subject_id, k.created_at FROM subject_lookup l JOIN data_keys k USING (subject_id)
-         WHERE l.operator_id = $1 AND l.field = q.field AND l.bidx = q.bidx
-         ORDER BY k.created_at, l.subject_id LIMIT 100) l
-       ORDER BY q.n, l.created_at, l.subject_id`,
-      [operatorId, lookups.map((l) => l.field), lookups.map((l) => l.bidx)],
+      `WITH found AS (
+         SELECT l.subject_id, q.n, k.created_at
+         FROM unnest($6::text[], $7::bytea[]) WITH ORDINALITY AS q (field, bidx, n)
+         JOIN subject_lookup l ON l.operator_id = $2 AND l.field = q.field AND l.bidx = q.bidx
+         JOIN data_keys k ON k.subject_id = l.subject_id),
+       k AS (
+         INSERT INTO data_keys (subject_id, operator_id, wrapped, master_key_id, created_at)
+         SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM found)
+         RETURNING subject_id, operator_id),
+       l AS (
+         INSERT INTO subject_lookup (operator_id, field, bidx, subject_id)
+         SELECT k.operator_id, t.f, t.b, k.subject_id FROM k, unnest($6::text[], $7::bytea[]) AS t (f, b))
+       SELECT subject_id FROM found ORDER BY n, created_at, subject_id LIMIT 200`,
+      [
+        row.subjectId,
+        row.operatorId,
+        row.wrapped,
+        row.masterKeyId,
+        row.at,
+        lookups.map((l) => l.field),
+        lookups.map((l) => l.bidx),
+      ],
     );
     return [...new Set(rows.map((r) => r.subject_id))];
   },

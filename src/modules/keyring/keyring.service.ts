@@ -84,10 +84,24 @@ export class KeyringService {
     return repo.findLookups(this.db.pool, operatorId, field, bidx);
   }
 
-  /** findSubjectIds over several indexes at once, in the order given; an id appears once. */
-  findSubjectIdsAny(operatorId: string, lookups: SubjectLookups): Promise<string[]> {
-    const rows = lookupRows(lookups);
-    return rows.length === 0 ? Promise.resolve([]) : repo.findLookupsAny(this.db.pool, operatorId, rows);
+  /**
+   * For an intake: the ids of the subjects with any of these lookups (phone matches first), or,
+   * when there are none, a new data key for `subjectId` stored with the lookups in the same
+   * statement (as createSubjectKey), returned raw.
+   */
+  async findOrCreateSubjectKey(
+    subjectId: string,
+    operatorId: string,
+    lookups: SubjectLookups,
+  ): Promise<{ candidates: string[] } | { key: Buffer }> {
+    const raw = randomBytes(KEY_LEN);
+    const { wrapped, masterKeyId } = this.wrap(raw, dataKeyAad(subjectId));
+    const candidates = await repo.findOrInsertDataKeyWithLookups(
+      this.db.pool,
+      { subjectId, operatorId, wrapped, masterKeyId, at: this.clock.now() },
+      lookupRows(lookups),
+    );
+    return candidates.length > 0 ? { candidates } : { key: raw };
   }
 
   /** The subject's raw data key, or undefined once the subject has been destroyed. */

@@ -349,7 +349,7 @@ describe('subjects', () => {
       keyring: {
         createSubjectKey: (id, op, l) => keyring.createSubjectKey(id, op, l),
         findSubjectIds: (op, f, b) => keyring.findSubjectIds(op, f, b),
-        findSubjectIdsAny: (op, l) => keyring.findSubjectIdsAny(op, l),
+        findOrCreateSubjectKey: (id, op, l) => keyring.findOrCreateSubjectKey(id, op, l),
         getDataKey: (id) => keyring.getDataKey(id),
         namedKey: (n) => keyring.namedKey(n),
         destroyDataKey: async () => {

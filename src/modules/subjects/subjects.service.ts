@@ -42,7 +42,12 @@ import {
 /** The keyring operations subjects need (a narrow seam, so tests can make one of them fail). */
 export type SubjectKeyring = Pick<
   KeyringService,
-  'createSubjectKey' | 'findSubjectIds' | 'findSubjectIdsAny' | 'getDataKey' | 'destroyDataKey' | 'namedKey'
+  | 'createSubjectKey'
+  | 'findOrCreateSubjectKey'
+  | 'findSubjectIds'
+  | 'getDataKey'
+  | 'destroyDataKey'
+  | 'namedKey'
 >;
 
 export interface SubjectsDeps {
@@ -188,10 +193,14 @@ export class SubjectsService {
       operatorId,
       [bidx.phone, bidx.email].filter((b): b is Buffer => b !== null),
     );
-    // Candidate ids whose subject row does not exist are not matches: they are orphans of an
-    // intake whose keyring write committed while its data transaction rolled back. findByIds
+    // Matches, or when there are none, the new subject's key stored with its lookups (one round
+    // trip). Candidate ids whose subject row does not exist are not matches: they are orphans of
+    // an intake whose keyring write committed while its data transaction rolled back. findByIds
     // leaves them out, and the row read also applies the operator's scope. Phone matches first.
-    const ids = await this.deps.keyring.findSubjectIdsAny(operatorId, bidx);
+    const newId = this.deps.ids.uuid();
+    const found = await this.deps.keyring.findOrCreateSubjectKey(newId, operatorId, bidx);
+    if ('key' in found) return this.store(tx, principal, operatorId, p, newId, found.key);
+    const ids = found.candidates;
     const rows = new Map((await repo.findByIds(tx, operatorId, ids, true)).map((r) => [r.id, r] as const));
     for (const id of ids.filter((c) => rows.has(c))) {
       // A subject whose key is gone is being destroyed: it is not a match.
@@ -334,7 +343,7 @@ export class SubjectsService {
     p: PreparedSubject,
     bidx: BlindIndexes,
   ): Promise<SubjectHandle> {
-    const { keyring, ids, clock } = this.deps;
+    const { keyring, ids } = this.deps;
     const id = ids.uuid();
     // The key and the blind-index lookups are stored together (one keyring transaction, committed)
     // before any ciphertext under the key exists. If the data transaction then fails, what is left
@@ -343,7 +352,19 @@ export class SubjectsService {
     // destruction will ever name them); the reverse order could instead leave a subject that no
     // lookup finds, or, inside the caller's intake transaction, is not possible at all.
     const dataKey = await keyring.createSubjectKey(id, operatorId, bidx);
-    const now = clock.now();
+    return this.store(tx, principal, operatorId, p, id, dataKey);
+  }
+
+  /** Writes a new subject's row (and its audit entry) under a key already in the keyring. */
+  private async store(
+    tx: Tx,
+    principal: Principal,
+    operatorId: string,
+    p: PreparedSubject,
+    id: string,
+    dataKey: Buffer,
+  ): Promise<SubjectHandle> {
+    const now = this.deps.clock.now();
     await repo.insert(
       tx,
       {
