@@ -33,7 +33,8 @@ import {
   PasswordConfirmForm,
 } from './console.schemas.ts';
 import { dictionaryFor, LANG_COOKIE, localeOf, type Dictionary } from './i18n/index.ts';
-import { CSS_PATH, CSS_TEXT } from './views/layout.ts';
+import { BASE_CSS, CSS_PATH, CSS_TEXT } from './views/layout.ts';
+import { serveStylesheet } from '../platform/http/stylesheet.ts';
 import { homePage, loginPage, mfaPage, mfaStepPage, passwordPage, recoveryCodesPage } from './views/pages.ts';
 
 const YEAR_SECONDS = 365 * 24 * 3600;
@@ -98,6 +99,7 @@ export async function registerConsoleRoutes(app: App, ctx: AppContext): Promise<
       .type('text/css; charset=utf-8')
       .send(CSS_TEXT),
   );
+  serveStylesheet(app, BASE_CSS);
 
   // --- sign-in ----------------------------------------------------------------------------------
 

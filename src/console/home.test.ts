@@ -126,16 +126,22 @@ describe('console home, language and CSRF', () => {
     assert.equal(host.statusCode, 200);
   });
 
-  it('serves its stylesheet for a year and uses no inline styles or scripts', async () => {
+  it('serves its stylesheets for a year and uses no inline styles or scripts', async () => {
     const b = c.browser();
     const page = await b.get('/console/login');
-    const href = /<link rel="stylesheet" href="([^"]+)"/.exec(page.body)![1]!;
-    assert.match(href, /^\/console\/assets\/console\.css\?v=[0-9a-f]{12}$/);
-    const css = await b.get(href);
-    assert.equal(css.statusCode, 200);
-    assert.match(css.headers['content-type'] as string, /^text\/css/);
-    assert.equal(css.headers['cache-control'], 'public, max-age=31536000, immutable');
-    assert.match(css.body, /:focus-visible/);
+    // The base shared with the public site first, then the console's own.
+    const hrefs = [...page.body.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((m) => m[1]!);
+    assert.equal(hrefs.length, 2);
+    assert.match(hrefs[0]!, /^\/console\/assets\/base\.css\?v=[0-9a-f]{12}$/);
+    assert.match(hrefs[1]!, /^\/console\/assets\/console\.css\?v=[0-9a-f]{12}$/);
+    const [base, own] = [await b.get(hrefs[0]!), await b.get(hrefs[1]!)];
+    for (const css of [base, own]) {
+      assert.equal(css.statusCode, 200);
+      assert.match(css.headers['content-type'] as string, /^text\/css/);
+      assert.equal(css.headers['cache-control'], 'public, max-age=31536000, immutable');
+    }
+    assert.match(base.body, /:focus-visible/);
+    assert.match(own.body, /--primary:/);
     assert.doesNotMatch(page.body, /<script|<style|style="/);
     assert.match(page.headers['content-security-policy'] as string, /script-src 'self'/);
   });

@@ -82,11 +82,18 @@ describe('the public site over HTTP', () => {
         assert.match(res.body, /href="\/privacy">Политика конфиденциальности/);
         assert.match(res.body, /href="\/cookies">Настройки cookie/);
         assert.doesNotMatch(res.body, /<script|style="|<style/);
+        // The base shared with the console first, then the site's own stylesheet.
+        assert.match(
+          res.body,
+          /href="\/assets\/base\.css\?v=\w+" \/>\s*<link rel="stylesheet" href="\/assets\/site\.css/,
+        );
       }
     }
-    const css = await s.app.inject({ method: 'GET', url: '/assets/site.css' });
-    assert.equal(css.statusCode, 200);
-    assert.match(css.headers['content-type'] as string, /text\/css/);
+    for (const url of ['/assets/site.css', '/assets/base.css']) {
+      const css = await s.app.inject({ method: 'GET', url });
+      assert.equal(css.statusCode, 200, url);
+      assert.match(css.headers['content-type'] as string, /text\/css/);
+    }
   });
 
   it('puts each form on its pages with the unticked consent next to its document and the policy', async () => {

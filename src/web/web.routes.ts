@@ -32,7 +32,8 @@ import {
   type WebDeps,
 } from './web.ports.ts';
 import { errorsByInput, inquiryForm, INPUT, type FormDocs, type FormView } from './views/forms.ts';
-import { embedPage, SITE_CSS_PATH, SITE_CSS_TEXT } from './views/layout.ts';
+import { BASE_CSS, embedPage, SITE_CSS_PATH, SITE_CSS_TEXT } from './views/layout.ts';
+import { serveStylesheet } from '../platform/http/stylesheet.ts';
 import { CLINIC, FORM_TEXT } from './views/texts.ts';
 import { DEMO_OPERATOR_SLUG } from '../cli/demo-data.ts';
 import {
@@ -177,6 +178,7 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
       .type('text/css; charset=utf-8')
       .send(SITE_CSS_TEXT),
   );
+  serveStylesheet(app, BASE_CSS);
 
   for (const key of Object.keys(PAGE_FORMS) as PageKey[]) {
     app.get(PAGE_FORMS[key].path, async (req, reply) => {

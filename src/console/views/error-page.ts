@@ -12,7 +12,7 @@ import type { HtmlErrorRenderer } from '../../platform/http/error-handler.ts';
 import { ErrorCode } from '../../platform/errors.ts';
 import { html } from '../../platform/http/html.ts';
 import { dictionaryFor, localeOf } from '../i18n/index.ts';
-import { CSS_PATH, CSS_VERSION } from './layout.ts';
+import { BASE_CSS, CSS_PATH, CSS_VERSION } from './layout.ts';
 
 function safeLocale(req: FastifyRequest) {
   try {
@@ -35,6 +35,7 @@ export const renderHtmlError: HtmlErrorRenderer = (req, status, body) => {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} · ${t.appName}</title>
+        <link rel="stylesheet" href="${BASE_CSS.href}" />
         <link rel="stylesheet" href="${CSS_PATH}?v=${CSS_VERSION}" />
       </head>
       <body>

@@ -6,12 +6,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { html, type SafeHtml } from '../../platform/http/html.ts';
+import { BASE_CSS_TEXT, stylesheet } from '../../platform/http/stylesheet.ts';
 import type { Dictionary } from '../i18n/index.ts';
 
 export const CSS_TEXT = readFileSync(new URL('../assets/console.css', import.meta.url), 'utf8');
 /** Changes whenever the stylesheet does, so it can be cached for a year. */
 export const CSS_VERSION = createHash('sha256').update(CSS_TEXT).digest('hex').slice(0, 12);
 export const CSS_PATH = '/console/assets/console.css';
+/** The base shared with the public site, linked before the console's own stylesheet. */
+export const BASE_CSS = stylesheet('/console/assets/base.css', BASE_CSS_TEXT);
 
 export type Section = 'home' | 'mfa' | 'password' | undefined;
 
@@ -58,6 +61,7 @@ export function layout(o: LayoutOptions): SafeHtml {
         <meta name="referrer" content="same-origin" />
         <meta name="csrf-token" content="${o.csrf}" />
         <title>${o.title} · ${t.appName}</title>
+        <link rel="stylesheet" href="${BASE_CSS.href}" />
         <link rel="stylesheet" href="${CSS_PATH}?v=${CSS_VERSION}" />
       </head>
       <body>

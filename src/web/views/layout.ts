@@ -6,12 +6,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { html, type SafeHtml } from '../../platform/http/html.ts';
+import { BASE_CSS_TEXT, stylesheet } from '../../platform/http/stylesheet.ts';
 import { NAV } from './texts.ts';
 
 export const SITE_CSS_TEXT = readFileSync(new URL('../assets/site.css', import.meta.url), 'utf8');
 /** Changes whenever the stylesheet does, so it can be cached for a year. */
 export const SITE_CSS_VERSION = createHash('sha256').update(SITE_CSS_TEXT).digest('hex').slice(0, 12);
 export const SITE_CSS_PATH = '/assets/site.css';
+/** The base shared with the console, linked before the site's own stylesheet. */
+export const BASE_CSS = stylesheet('/assets/base.css', BASE_CSS_TEXT);
 
 /** What the frame shows of the operator (from the operators module's card). */
 export interface SiteFrame {
@@ -36,6 +39,7 @@ function head(title: string): SafeHtml {
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <meta name="referrer" content="same-origin" />
     <title>${title}</title>
+    <link rel="stylesheet" href="${BASE_CSS.href}" />
     <link rel="stylesheet" href="${SITE_CSS_PATH}?v=${SITE_CSS_VERSION}" />
   </head>`;
 }
