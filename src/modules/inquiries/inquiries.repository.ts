@@ -58,20 +58,6 @@ const CONSENT_COLUMNS = [
 ] as const;
 
 export const inquiriesRepository = {
-  /**
-   * Claims the idempotency key for a new inquiry id. Returns undefined when the key is taken: a
-   * concurrent holder is waited for by PostgreSQL and, once it commits, its inquiry id is returned
-   * by `inquiryOfKey`.
-   */
-  async claimKey(db: Tx, operatorId: string, key: string, inquiryId: string, at: Date): Promise<boolean> {
-    const r = await db.query(
-      `INSERT INTO intake_idempotency (operator_id, key, inquiry_id, created_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (operator_id, key) DO NOTHING`,
-      [operatorId, key, inquiryId, at],
-    );
-    return r.rowCount === 1;
-  },
-
   async inquiryOfKey(db: Tx, operatorId: string, key: string): Promise<string | undefined> {
     const { rows } = await db.query<{ inquiry_id: string }>(
       'SELECT inquiry_id FROM intake_idempotency WHERE operator_id = $1 AND key = $2',
@@ -81,12 +67,15 @@ export const inquiriesRepository = {
   },
 
   /**
-   * The inquiry, its consent records and its audit entry in one statement (one round trip on the
-   * intake's path); returns the inquiry's number.
+   * The inquiry, its idempotency key, its consent records and its audit entry in one statement
+   * (one round trip on the intake's path); returns the inquiry's number. A key already taken
+   * fails the statement with a unique violation of `intake_idempotency_pkey`, after waiting for a
+   * concurrent holder to end.
    */
   async insertInquiry(
     db: Tx,
     r: InquiryRow,
+    idempotencyKey: string,
     consents: readonly ConsentRow[],
     audit: (offset: number) => InlineAudit,
   ): Promise<{ number: string }> {
@@ -102,6 +91,7 @@ export const inquiriesRepository = {
       r.possible_health_data,
       r.on_behalf,
       r.created_at,
+      idempotencyKey,
     ];
     const tuples = consents.map((row) => {
       const start = params.length;
@@ -114,7 +104,10 @@ export const inquiriesRepository = {
       `WITH i AS (
          INSERT INTO inquiries (id, operator_id, site_id, subject_id, form_id, channel, page, fields_enc,
            possible_health_data, on_behalf, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING number)${
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING number),
+       k AS (
+         INSERT INTO intake_idempotency (operator_id, key, inquiry_id, created_at)
+         VALUES ($2, $12, $1, $11))${
            tuples.length > 0
              ? `, c AS (INSERT INTO consent_records (${CONSENT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')})`
              : ''

@@ -184,9 +184,19 @@ describe('IntakeService.submit', () => {
   it('is idempotent: the same key again is a duplicate of the first inquiry', async () => {
     const input = callback(op);
     const first = await intake.submit(input);
+    const [subjects, consents, audit] = [
+      await count('subjects'),
+      await count('consent_records'),
+      await count('audit_log'),
+    ];
     const second = await intake.submit({ ...input, fields: { name: 'Другое имя', phone: '+79125551111' } });
     assert.equal(first.kind, 'created');
     assert.deepEqual(second, { kind: 'duplicate', inquiryId: (first as { inquiryId: string }).inquiryId });
+    // The duplicate's own work (a new subject for the other phone) was rolled back entirely.
+    assert.deepEqual(
+      [await count('subjects'), await count('consent_records'), await count('audit_log')],
+      [subjects, consents, audit],
+    );
     // The key belongs to the operator: another operator's form may use the same key.
     const elsewhere = await intake.submit({ ...input, operatorId: other.operatorId, siteId: other.siteId });
     assert.equal(elsewhere.kind, 'created');

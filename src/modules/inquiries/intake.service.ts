@@ -22,7 +22,7 @@
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../../platform/clock.ts';
 import { sealString } from '../../platform/crypto/aead.ts';
-import type { Database, Tx } from '../../platform/db/database.ts';
+import { isConstraintViolation, type Database, type Tx } from '../../platform/db/database.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import type { Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -82,6 +82,7 @@ export interface IntakeDeps {
 const PUBLIC_INTAKE = systemPrincipal('intake');
 
 const RATE_KEY = 'intake-rate';
+const IDEMPOTENCY_CONSTRAINT = 'intake_idempotency_pkey';
 
 export class IntakeService {
   private readonly tokens: FormTokens;
@@ -164,9 +165,22 @@ export class IntakeService {
     if (!checked.ok) return { kind: 'invalid', errors: checked.errors };
     const { values, representative } = checked;
 
-    const result = await db.scoped([i.operatorId], (tx) =>
-      this.record(tx, i, principal ?? PUBLIC_INTAKE, policy, form, values, representative, op),
-    );
+    let result: IntakeResult;
+    try {
+      result = await db.scoped([i.operatorId], (tx) =>
+        this.record(tx, i, principal ?? PUBLIC_INTAKE, policy, form, values, representative, op),
+      );
+    } catch (e) {
+      // The idempotency key is claimed by the inquiry's own statement: a second submission with
+      // the key (a double click, a re-sent POST, even concurrent) waits there for the first to
+      // end and fails, rolling back all it did; it answers with the first one's inquiry.
+      if (!isConstraintViolation(e, IDEMPOTENCY_CONSTRAINT)) throw e;
+      const first = await db.scoped([i.operatorId], (tx) =>
+        repo.inquiryOfKey(tx, i.operatorId, i.idempotencyKey),
+      );
+      if (!first) throw new AppError(ErrorCode.Conflict, 'Повторите отправку / Please submit again');
+      return { kind: 'duplicate', inquiryId: first };
+    }
     if (result.kind === 'created') {
       this.deps.log?.info(
         { operatorId: i.operatorId, inquiryId: result.inquiryId, formId: i.formId, channel: i.channel },
@@ -189,12 +203,6 @@ export class IntakeService {
     const { ids, clock, subjects, audit, outbox } = this.deps;
     const inquiryId = ids.uuid();
     const at = clock.now();
-    // The key first: a concurrent submission with the same key waits here for ours to end.
-    if (!(await repo.claimKey(tx, i.operatorId, i.idempotencyKey, inquiryId, at))) {
-      const first = await repo.inquiryOfKey(tx, i.operatorId, i.idempotencyKey);
-      if (!first) throw new AppError(ErrorCode.Conflict, 'Повторите отправку / Please submit again');
-      return { kind: 'duplicate', inquiryId: first };
-    }
     const raw = (n: FieldName) => i.fields[n]?.trim() || undefined;
     const subject = await subjects.findOrCreateInTx(tx, principal, i.operatorId, {
       name: values.name,
@@ -262,7 +270,7 @@ export class IntakeService {
       result: 'success',
     };
     // The inquiry, its consents and its audit entry go in one statement.
-    const { number } = await repo.insertInquiry(tx, inquiry, consents, (offset) =>
+    const { number } = await repo.insertInquiry(tx, inquiry, i.idempotencyKey, consents, (offset) =>
       audit.inline(entry, offset),
     );
 

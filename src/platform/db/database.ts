@@ -139,6 +139,11 @@ export function pgErrorCode(e: unknown): string | undefined {
   return undefined;
 }
 
+/** Whether `e` is a unique or exclusion violation of the named constraint. */
+export function isConstraintViolation(e: unknown, constraint: string): boolean {
+  return e instanceof pg.DatabaseError && e.code === PgCode.UniqueViolation && e.constraint === constraint;
+}
+
 /** Derives the keyring database's URL from the data database's: same server, `<name>_keyring`. */
 export function siblingDatabaseUrl(url: string, suffix: string): string {
   const u = new URL(url);
