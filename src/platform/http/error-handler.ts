@@ -15,6 +15,31 @@ export interface ErrorBody {
 /** Renders an error for browsers; surfaces that serve HTML register one. */
 export type HtmlErrorRenderer = (req: FastifyRequest, status: number, body: ErrorBody['error']) => string;
 
+/**
+ * A surface's own error page for the requests it owns (the public site: those for a clinic's
+ * host); undefined leaves the request to the next renderer, and finally to the app's one.
+ */
+export type SurfaceHtmlErrorRenderer = (
+  req: FastifyRequest,
+  status: number,
+  body: ErrorBody['error'],
+) => Promise<string | undefined>;
+
+const surfaceRenderers = new WeakMap<FastifyInstance, SurfaceHtmlErrorRenderer[]>();
+
+/**
+ * Lets a surface render the HTML errors of its own requests (asked in the order added, before the
+ * app's renderer). `app` is the instance the error handler was registered on, as surfaces get it.
+ *
+ * @example
+ *   addHtmlErrorRenderer(app, async (req, status, body) => (isMine(req) ? myPage(status) : undefined));
+ */
+export function addHtmlErrorRenderer(app: FastifyInstance, render: SurfaceHtmlErrorRenderer): void {
+  const list = surfaceRenderers.get(app) ?? [];
+  list.push(render);
+  surfaceRenderers.set(app, list);
+}
+
 function fromFastifyError(e: FastifyError): AppError | undefined {
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -69,7 +94,8 @@ function unknownKeys(keyword: string, params: unknown): string[] {
 }
 
 export function registerErrorHandler(app: FastifyInstance, renderHtml?: HtmlErrorRenderer): void {
-  app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
+  const surfaces = (): readonly SurfaceHtmlErrorRenderer[] => surfaceRenderers.get(app) ?? [];
+  app.setErrorHandler(async (err: FastifyError | AppError | Error, req, reply) => {
     let appErr: AppError;
     if (err instanceof AppError) {
       appErr = err;
@@ -97,35 +123,46 @@ export function registerErrorHandler(app: FastifyInstance, renderHtml?: HtmlErro
     if (appErr.details?.retryAfterSeconds !== undefined) {
       void reply.header('retry-after', String(appErr.details.retryAfterSeconds));
     }
-    send(req, reply, status, body, renderHtml);
+    return send(req, reply, status, body, renderHtml, surfaces());
   });
 
-  app.setNotFoundHandler((req, reply) => {
+  app.setNotFoundHandler(async (req, reply) =>
     send(
       req,
       reply,
       404,
       { code: ErrorCode.NotFound, message: 'Not found', correlationId: req.id },
       renderHtml,
-    );
-  });
+      surfaces(),
+    ),
+  );
 }
 
-function send(
+async function send(
   req: FastifyRequest,
   reply: FastifyReply,
   status: number,
   body: ErrorBody['error'],
   renderHtml: HtmlErrorRenderer | undefined,
-): void {
+  surfaces: readonly SurfaceHtmlErrorRenderer[],
+): Promise<FastifyReply> {
   const wantsHtml =
     renderHtml && !req.url.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html');
   if (wantsHtml) {
-    void reply
+    let page: string | undefined;
+    for (const render of surfaces) {
+      try {
+        page = await render(req, status, body);
+      } catch (e) {
+        // An error page must not fail in turn: the app's own renderer needs nothing external.
+        req.log.error({ err: e, reqId: req.id }, 'error page failed');
+      }
+      if (page !== undefined) break;
+    }
+    return reply
       .code(status)
       .type('text/html; charset=utf-8')
-      .send(renderHtml(req, status, body));
-  } else {
-    void reply.code(status).type('application/json; charset=utf-8').send({ error: body });
+      .send(page ?? renderHtml(req, status, body));
   }
+  return reply.code(status).type('application/json; charset=utf-8').send({ error: body });
 }
