@@ -1,7 +1,8 @@
 /**
  * The public site surface: each clinic's pages, documents and inquiry forms, chosen by the
- * request's Host, server-rendered in Russian and working with JavaScript off. Register it with
- * `buildApp(ctx, { surfaces: [registerWeb] })` (serve does, through SURFACES).
+ * request's Host, server-rendered in Russian (and in English under `/en`) and working with
+ * JavaScript off. Register it with `buildApp(ctx, { surfaces: [registerWeb] })` (serve does,
+ * through SURFACES).
  *
  * @example
  *   const app = await buildApp(ctx, { surfaces: [registerWeb], renderHtmlError });

@@ -5,6 +5,7 @@
 import type {
   Cookie,
   DocumentKind,
+  DocumentLang,
   FieldName,
   FormDecl,
   FormId,
@@ -21,18 +22,35 @@ export {
   FIELD_NAMES,
   FORM_IDS,
 } from '../modules/policy/index.ts';
-export type { Cookie, DocumentKind, FieldName, FormDecl, FormId, PublishedDocument, PublishedPolicy };
+export type {
+  Cookie,
+  DocumentKind,
+  DocumentLang,
+  FieldName,
+  FormDecl,
+  FormId,
+  PublishedDocument,
+  PublishedPolicy,
+};
 export type { IntakeInput, IntakeResult, ReviewShow };
 
 export interface SitePolicy {
   current(operatorId: string): Promise<PublishedPolicy | undefined>;
+  /** The version in force without `version`; NotFound (AppError) when there is no such version. */
   renderDocument(
     operatorId: string,
     kind: DocumentKind,
-    version?: number,
-  ): Promise<{ doc: PublishedDocument; html: SafeHtml } | undefined>;
-  versions(operatorId: string, kind: DocumentKind): Promise<readonly PublishedDocument[]>;
-  diff(operatorId: string, kind: DocumentKind, fromVersion: number, toVersion: number): Promise<SafeHtml>;
+    version: number | undefined,
+    lang: DocumentLang,
+  ): Promise<{ doc: PublishedDocument; html: SafeHtml }>;
+  versions(operatorId: string, kind: DocumentKind, lang: DocumentLang): Promise<readonly PublishedDocument[]>;
+  diff(
+    operatorId: string,
+    kind: DocumentKind,
+    fromVersion: number,
+    toVersion: number,
+    lang: DocumentLang,
+  ): Promise<SafeHtml>;
 }
 
 export interface SiteIntake {

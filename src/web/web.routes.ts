@@ -3,6 +3,12 @@
  * plain 404 page. Handlers are thin: find the site, ask the policy module what is published, render;
  * a form POST makes exactly one call to the intake and maps its answer to a page or a redirect.
  *
+ * Every page and form exists twice: in Russian at the root and in English under `/en` (`/en/`,
+ * `/en/privacy`, `/en/forms/callback`, ...). An English page links the English documents, and its
+ * form tells the intake so, so that the consent records cite the English texts the patient saw;
+ * the intake's Russian field messages are shown in English there. Errors (an unknown path, a
+ * failure) on a clinic's host are rendered in the site's frame and the URL's language.
+ *
  * CSRF: the public site has no session and sets no cookie, so a forged cross-site POST carries no
  * authority to abuse. What it could do (submit an inquiry in someone's name) any visitor can do;
  * the signed form token binds each submission to its operator and form, carries the idempotency
@@ -14,6 +20,7 @@ import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import type { HostMatch } from '../modules/operators/index.ts';
 import type { SafeHtml } from '../platform/http/html.ts';
+import { addHtmlErrorRenderer } from '../platform/http/error-handler.ts';
 import { HostCache } from './site-host.ts';
 import {
   DiffQuery,
@@ -31,10 +38,12 @@ import {
   type PublishedPolicy,
   type WebDeps,
 } from './web.ports.ts';
+import { englishFieldErrors } from './views/field-messages.ts';
 import { errorsByInput, inquiryForm, INPUT, type FormDocs, type FormView } from './views/forms.ts';
+import { langOfPath, LANGS, localPath } from './views/lang.ts';
 import { BASE_CSS, embedPage, SITE_CSS_PATH, SITE_CSS_TEXT } from './views/layout.ts';
 import { serveStylesheet } from '../platform/http/stylesheet.ts';
-import { CLINIC, FORM_TEXT } from './views/texts.ts';
+import { CLINIC, SITE_TEXT, type Lang } from './views/texts.ts';
 import { DEMO_OPERATOR_SLUG } from '../cli/demo-data.ts';
 import {
   aboutPage,
@@ -45,6 +54,7 @@ import {
   embedClosedPage,
   embedRateLimitedPage,
   embedThanksPage,
+  errorPage,
   formPage,
   homePageOf,
   isPageKey,
@@ -62,10 +72,6 @@ const YEAR_SECONDS = 365 * 24 * 3600;
 /** The widget's framed forms (the intake module's `EMBED_FORMS_PREFIX`, whose hook frames them). */
 const EMBED_PREFIX = '/embed/forms/';
 
-const STALE_FORM =
-  'Форма устарела (страница была открыта слишком давно или загрузилась не полностью). ' +
-  'Проверьте данные и отправьте ещё раз.';
-
 function send(reply: FastifyReply, status: number, markup: SafeHtml): FastifyReply {
   // Pages with forms carry a token with the idempotency key: a shared cache must never reuse one.
   return reply
@@ -75,10 +81,11 @@ function send(reply: FastifyReply, status: number, markup: SafeHtml): FastifyRep
     .send(markup.toString());
 }
 
-function infoOf(m: HostMatch): SiteInfo {
+function infoOf(m: HostMatch, lang: Lang): SiteInfo {
   const op = m.operator;
   return {
-    texts: op.slug === DEMO_OPERATOR_SLUG ? CLINIC : undefined,
+    lang,
+    texts: op.slug === DEMO_OPERATOR_SLUG ? CLINIC[lang] : undefined,
     clinicName: m.site.title,
     legalName: op.shortName ?? op.name,
     inn: op.inn,
@@ -97,12 +104,18 @@ interface Site {
   operatorId: string;
 }
 
-function docsOf(p: PublishedPolicy): FormDocs {
+/** The documents a page links and its consents cite: the English ones on English pages, if published. */
+function documentsOf(p: PublishedPolicy, lang: Lang): PublishedPolicy['documents'] {
+  return (lang === 'en' ? p.documentsEn : undefined) ?? p.documents;
+}
+
+function docsOf(p: PublishedPolicy, lang: Lang): FormDocs {
+  const d = documentsOf(p, lang);
   return {
-    policy: p.documents.privacy_policy,
-    processing: p.documents.consent_processing,
-    marketing: p.documents.consent_marketing,
-    reviewPublication: p.documents.consent_review_publication,
+    policy: d.privacy_policy,
+    processing: d.consent_processing,
+    marketing: d.consent_marketing,
+    reviewPublication: d.consent_review_publication,
   };
 }
 
@@ -126,15 +139,24 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
   const siteOf = async (
     req: FastifyRequest,
     reply: FastifyReply,
+    lang: Lang,
     host = req.host,
   ): Promise<Site | undefined> => {
     const match = await hosts.find(host);
     if (!match) {
-      void send(reply, 404, siteNotFoundPage());
+      void send(reply, 404, siteNotFoundPage(lang));
       return undefined;
     }
-    return { match, info: infoOf(match), operatorId: match.operator.id };
+    return { match, info: infoOf(match, lang), operatorId: match.operator.id };
   };
+
+  // Errors of a clinic's pages in the site's frame (the console, on its own paths, keeps its own).
+  addHtmlErrorRenderer(app, async (req, status, body) => {
+    if (/^\/console(?:[/?#]|$)/.test(req.url)) return undefined;
+    const match = await hosts.find(req.host);
+    if (!match) return undefined;
+    return errorPage(infoOf(match, langOfPath(req.url)), status, body.correlationId).toString();
+  });
 
   const published = async (site: Site): Promise<PublishedPolicy | undefined> =>
     policy.current(site.operatorId);
@@ -146,9 +168,10 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
     pageKey: PageKey | 'embed',
     again?: { token: string; values: Record<string, string>; errors: Record<string, string> },
   ): Promise<FormView> => ({
+    lang: site.info.lang,
     def,
     pageKey,
-    docs: docsOf(p),
+    docs: docsOf(p, site.info.lang),
     timeZone: site.info.timeZone,
     token: again?.token ?? (await intake.issueFormToken(site.operatorId, def.id)),
     values: again?.values,
@@ -180,77 +203,86 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
   );
   serveStylesheet(app, BASE_CSS);
 
-  for (const key of Object.keys(PAGE_FORMS) as PageKey[]) {
-    app.get(PAGE_FORMS[key].path, async (req, reply) => {
-      const site = await siteOf(req, reply);
+  for (const lang of LANGS) {
+    const at = (path: string) => localPath(lang, path);
+    /** The documents in force in this language (none in English before the policy has them). */
+    const inForce = (p: PublishedPolicy | undefined) => (lang === 'en' ? p?.documentsEn : p?.documents);
+
+    for (const key of Object.keys(PAGE_FORMS) as PageKey[]) {
+      app.get(at(PAGE_FORMS[key].path), async (req, reply) => {
+        const site = await siteOf(req, reply, lang);
+        if (!site) return reply;
+        return send(reply, 200, await renderFormPage(site, key));
+      });
+    }
+
+    app.get(at('/about'), async (req, reply) => {
+      const site = await siteOf(req, reply, lang);
       if (!site) return reply;
-      return send(reply, 200, await renderFormPage(site, key));
+      return send(reply, 200, aboutPage(site.info));
     });
-  }
 
-  app.get('/about', async (req, reply) => {
-    const site = await siteOf(req, reply);
-    if (!site) return reply;
-    return send(reply, 200, aboutPage(site.info));
-  });
-
-  app.get('/thanks', { schema: { querystring: ThanksQuery } }, async (req, reply) => {
-    const site = await siteOf(req, reply);
-    if (!site) return reply;
-    return send(reply, 200, thanksPage(site.info, req.query.form));
-  });
-
-  app.get('/cookies', async (req, reply) => {
-    const site = await siteOf(req, reply);
-    if (!site) return reply;
-    const p = await published(site);
-    return send(reply, 200, cookiesPage(site.info, p?.declaration.cookies, p?.documents.cookie_notice?.url));
-  });
-
-  for (const kind of DOCUMENT_KINDS) {
-    const base = documentBase(kind);
-
-    const showDocument = async (req: FastifyRequest, reply: FastifyReply, version?: number) => {
-      const site = await siteOf(req, reply);
+    app.get(at('/thanks'), { schema: { querystring: ThanksQuery } }, async (req, reply) => {
+      const site = await siteOf(req, reply, lang);
       if (!site) return reply;
-      const current = (await published(site))?.documents[kind];
-      const rendered = current ? await policy.renderDocument(site.operatorId, kind, version) : undefined;
-      if (!rendered) return send(reply, 404, notPublishedPage(site.info, kind));
-      return send(
-        reply,
-        200,
-        documentPage({
-          site: site.info,
-          kind,
-          doc: rendered.doc,
-          body: rendered.html,
-          archived: version !== undefined,
-          currentVersion: current?.version,
-        }),
+      return send(reply, 200, thanksPage(site.info, req.query.form));
+    });
+
+    app.get(at('/cookies'), async (req, reply) => {
+      const site = await siteOf(req, reply, lang);
+      if (!site) return reply;
+      const p = await published(site);
+      const notice = p ? documentsOf(p, lang).cookie_notice.url : undefined;
+      return send(reply, 200, cookiesPage(site.info, p?.declaration.cookies, notice));
+    });
+
+    for (const kind of DOCUMENT_KINDS) {
+      const base = documentBase(kind, lang);
+
+      const showDocument = async (req: FastifyRequest, reply: FastifyReply, version?: number) => {
+        const site = await siteOf(req, reply, lang);
+        if (!site) return reply;
+        const current = inForce(await published(site))?.[kind];
+        if (!current) return send(reply, 404, notPublishedPage(site.info, kind));
+        const rendered = await policy.renderDocument(site.operatorId, kind, version, lang);
+        return send(
+          reply,
+          200,
+          documentPage({
+            site: site.info,
+            kind,
+            doc: rendered.doc,
+            body: rendered.html,
+            archived: version !== undefined,
+            currentVersion: current.version,
+          }),
+        );
+      };
+
+      app.get(base, async (req, reply) => showDocument(req, reply));
+      app.get(`${base}/versions/:n`, { schema: { params: VersionParams } }, async (req, reply) =>
+        showDocument(req, reply, req.params.n),
       );
-    };
-
-    app.get(base, async (req, reply) => showDocument(req, reply));
-    app.get(`${base}/versions/:n`, { schema: { params: VersionParams } }, async (req, reply) =>
-      showDocument(req, reply, req.params.n),
-    );
-    app.get(`${base}/versions`, async (req, reply) => {
-      const site = await siteOf(req, reply);
-      if (!site) return reply;
-      const versions = await policy.versions(site.operatorId, kind);
-      return send(reply, 200, versionsPage({ site: site.info, kind, versions }));
-    });
-    app.get(`${base}/diff`, { schema: { querystring: DiffQuery } }, async (req, reply) => {
-      const site = await siteOf(req, reply);
-      if (!site) return reply;
-      if (!(await published(site))?.documents[kind]) {
-        return send(reply, 404, notPublishedPage(site.info, kind));
-      }
-      const { from, to } = req.query;
-      const diff = await policy.diff(site.operatorId, kind, from, to);
-      return send(reply, 200, diffPage({ site: site.info, kind, from, to, diff }));
-    });
+      app.get(`${base}/versions`, async (req, reply) => {
+        const site = await siteOf(req, reply, lang);
+        if (!site) return reply;
+        const versions = await policy.versions(site.operatorId, kind, lang);
+        return send(reply, 200, versionsPage({ site: site.info, kind, versions }));
+      });
+      app.get(`${base}/diff`, { schema: { querystring: DiffQuery } }, async (req, reply) => {
+        const site = await siteOf(req, reply, lang);
+        if (!site) return reply;
+        if (!inForce(await published(site))?.[kind]) {
+          return send(reply, 404, notPublishedPage(site.info, kind));
+        }
+        const { from, to } = req.query;
+        const diff = await policy.diff(site.operatorId, kind, from, to, lang);
+        return send(reply, 200, diffPage({ site: site.info, kind, from, to, diff }));
+      });
+    }
   }
+  // The English home page is `/en/`; its address without the slash leads there.
+  app.get('/en', async (_req, reply) => reply.redirect('/en/', 301));
 
   type Again = {
     formId: FormId;
@@ -275,6 +307,7 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
     const p = await published(site);
     const def = p?.declaration.forms.find((f) => f.id === formId);
     if (!p || !def) return { kind: 'closed' };
+    const { lang } = site.info;
     const values = typedValues(body);
     const token = await intake.readFormToken(body[INPUT.token] ?? '');
     if (!token || token.operatorId !== site.operatorId || token.formId !== formId) {
@@ -283,7 +316,7 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
         kind: 'again',
         def,
         policy: p,
-        again: { formId, token: fresh, values, errors: { _form: STALE_FORM } },
+        again: { formId, token: fresh, values, errors: { _form: SITE_TEXT[lang].form.stale } },
       };
     }
     const fields: Record<string, string> = {};
@@ -324,6 +357,8 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
       idempotencyKey: token.idempotencyKey,
       startedAt: token.issuedAt,
       honeypot: body[INPUT.honeypot] ?? '',
+      // The consents cite the documents in the language the patient read them in.
+      lang,
     };
     const result = await intake.submit(input);
     switch (result.kind) {
@@ -343,7 +378,7 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
             formId,
             token: body[INPUT.token] ?? '',
             values,
-            errors: errorsByInput(def, result.errors),
+            errors: errorsByInput(def, lang === 'en' ? englishFieldErrors(result.errors) : result.errors),
           },
         };
       case 'rate_limited':
@@ -351,47 +386,56 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
     }
   };
 
-  app.post('/forms/:formId', { schema: { params: FormParams, body: SiteFormBody } }, async (req, reply) => {
-    const site = await siteOf(req, reply);
-    if (!site) return reply;
-    const { formId } = req.params;
-    const posted = req.body[INPUT.page];
-    const pageKey =
-      isPageKey(posted) && (PAGE_FORMS[posted].forms as readonly FormId[]).includes(formId)
-        ? posted
-        : homePageOf(formId);
-    const outcome = await submit(req, site, formId, req.body, {
-      channel: 'web_form',
-      page: PAGE_FORMS[pageKey].path,
-    });
-    switch (outcome.kind) {
-      case 'thanks':
-        return reply.header('cache-control', 'no-store').redirect(`/thanks?form=${formId}`, 303);
-      case 'closed':
-        return send(reply, 404, await renderFormPage(site, homePageOf(formId)));
-      case 'again':
-        return send(reply, 400, await renderFormPage(site, pageKey, outcome.again));
-      case 'rate_limited':
-        void reply.header('retry-after', String(outcome.retryAfterSeconds));
-        return send(reply, 429, rateLimitedPage(site.info, outcome.retryAfterSeconds));
-    }
-  });
+  for (const lang of LANGS) {
+    const at = (path: string) => localPath(lang, path);
+    app.post(
+      at('/forms/:formId'),
+      { schema: { params: FormParams, body: SiteFormBody } },
+      async (req, reply) => {
+        const site = await siteOf(req, reply, lang);
+        if (!site) return reply;
+        const { formId } = req.params;
+        const posted = req.body[INPUT.page];
+        const pageKey =
+          isPageKey(posted) && (PAGE_FORMS[posted].forms as readonly FormId[]).includes(formId)
+            ? posted
+            : homePageOf(formId);
+        const outcome = await submit(req, site, formId, req.body, {
+          channel: 'web_form',
+          page: at(PAGE_FORMS[pageKey].path),
+        });
+        switch (outcome.kind) {
+          case 'thanks':
+            // The thank-you page in the language of the form.
+            return reply.header('cache-control', 'no-store').redirect(at(`/thanks?form=${formId}`), 303);
+          case 'closed':
+            return send(reply, 404, await renderFormPage(site, homePageOf(formId)));
+          case 'again':
+            return send(reply, 400, await renderFormPage(site, pageKey, outcome.again));
+          case 'rate_limited':
+            void reply.header('retry-after', String(outcome.retryAfterSeconds));
+            return send(reply, 429, rateLimitedPage(site.info, outcome.retryAfterSeconds));
+        }
+      },
+    );
+  }
 
-  // --- the widget's framed form: /embed/forms/:formId?site=<the host page's host> ----------------
+  // --- the widget's framed form: /embed/forms/:formId?site=<the host page's host>[&lang=en] -------
   // The site comes from `site`, not from Host (the frame is on Soglasie's own host); the intake
-  // module's hook lets exactly that operator's declared sites frame these pages.
+  // module's hook lets exactly that operator's declared sites frame these pages. `lang=en` shows
+  // the form in English, citing the English documents, and keeps the language through its answers.
 
   const embedSite = async (
     req: FastifyRequest,
     reply: FastifyReply,
-    host: string,
-  ): Promise<Site | undefined> => siteOf(req, reply, host);
-  const embedAction = (formId: FormId, host: string) =>
-    `${EMBED_PREFIX}${formId}?site=${encodeURIComponent(host)}`;
+    q: EmbedQuery,
+  ): Promise<Site | undefined> => siteOf(req, reply, q.lang ?? 'ru', q.site);
+  const embedQuery = (q: EmbedQuery) =>
+    `?site=${encodeURIComponent(q.site)}${q.lang === 'en' ? '&lang=en' : ''}`;
   const embedForm = async (
     site: Site,
     formId: FormId,
-    host: string,
+    q: EmbedQuery,
     again?: Again,
   ): Promise<SafeHtml | undefined> => {
     const p = await published(site);
@@ -399,8 +443,9 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
     if (!p || !def) return undefined;
     const view = await formView(site, p, def, 'embed', again);
     return embedPage({
-      title: `${FORM_TEXT[formId].title} · ${site.info.clinicName}`,
-      body: inquiryForm({ ...view, headingLevel: 1, action: embedAction(formId, host) }),
+      lang: site.info.lang,
+      title: `${SITE_TEXT[site.info.lang].forms[formId].title} · ${site.info.clinicName}`,
+      body: inquiryForm({ ...view, headingLevel: 1, action: `${EMBED_PREFIX}${formId}${embedQuery(q)}` }),
     });
   };
 
@@ -408,10 +453,10 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
     `${EMBED_PREFIX}:formId`,
     { schema: { params: FormParams, querystring: EmbedQuery } },
     async (req, reply) => {
-      const site = await embedSite(req, reply, req.query.site);
+      const site = await embedSite(req, reply, req.query);
       if (!site) return reply;
-      const markup = await embedForm(site, req.params.formId, req.query.site);
-      return markup ? send(reply, 200, markup) : send(reply, 404, embedClosedPage());
+      const markup = await embedForm(site, req.params.formId, req.query);
+      return markup ? send(reply, 200, markup) : send(reply, 404, embedClosedPage(site.info.lang));
     },
   );
 
@@ -419,9 +464,9 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
     `${EMBED_PREFIX}:formId`,
     { schema: { params: FormParams, querystring: EmbedQuery, body: SiteFormBody } },
     async (req, reply) => {
-      const host = req.query.site;
-      const site = await embedSite(req, reply, host);
+      const site = await embedSite(req, reply, req.query);
       if (!site) return reply;
+      const { lang } = site.info;
       const { formId } = req.params;
       const outcome = await submit(req, site, formId, req.body, {
         channel: 'widget',
@@ -431,14 +476,18 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
         case 'thanks':
           return reply
             .header('cache-control', 'no-store')
-            .redirect(`${EMBED_PREFIX}${formId}/thanks?site=${encodeURIComponent(host)}`, 303);
+            .redirect(`${EMBED_PREFIX}${formId}/thanks${embedQuery(req.query)}`, 303);
         case 'closed':
-          return send(reply, 404, embedClosedPage());
+          return send(reply, 404, embedClosedPage(lang));
         case 'again':
-          return send(reply, 400, (await embedForm(site, formId, host, outcome.again)) ?? embedClosedPage());
+          return send(
+            reply,
+            400,
+            (await embedForm(site, formId, req.query, outcome.again)) ?? embedClosedPage(lang),
+          );
         case 'rate_limited':
           void reply.header('retry-after', String(outcome.retryAfterSeconds));
-          return send(reply, 429, embedRateLimitedPage(outcome.retryAfterSeconds));
+          return send(reply, 429, embedRateLimitedPage(outcome.retryAfterSeconds, lang));
       }
     },
   );
@@ -447,9 +496,9 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
     `${EMBED_PREFIX}:formId/thanks`,
     { schema: { params: FormParams, querystring: EmbedQuery } },
     async (req, reply) => {
-      const site = await embedSite(req, reply, req.query.site);
+      const site = await embedSite(req, reply, req.query);
       if (!site) return reply;
-      return send(reply, 200, embedThanksPage(req.params.formId));
+      return send(reply, 200, embedThanksPage(req.params.formId, site.info.lang));
     },
   );
 }

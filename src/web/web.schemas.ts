@@ -21,5 +21,12 @@ export const DiffQuery = z.strictObject({ from: version, to: version });
 // A stale or edited link still shows the thank-you page, just without the form's own line.
 export const ThanksQuery = z.object({ form: z.enum(FORM_IDS).optional().catch(undefined) });
 
-/** The widget's frame names the page's host it sits on; that host must be a declared site. */
-export const EmbedQuery = z.strictObject({ site: z.string().min(1).max(300) });
+/**
+ * The widget's frame names the page's host it sits on (that host must be a declared site), and may
+ * ask for English (`lang=en`).
+ */
+export const EmbedQuery = z.strictObject({
+  site: z.string().min(1).max(300),
+  lang: z.enum(['ru', 'en']).optional(),
+});
+export type EmbedQuery = z.infer<typeof EmbedQuery>;

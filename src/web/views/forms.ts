@@ -3,19 +3,13 @@
  * the processing consent (unticked, next to the links to its document and to the policy), the
  * optional marketing consent, the review's publication consent with the author's choice of what is
  * shown, the "for another person" fields, a honeypot and the signed form token. Forms carry
- * `novalidate` so every message comes from the server, in Russian, beside its field.
+ * `novalidate` so every message comes from the server, in the page's language, beside its field.
  */
 import { html, type SafeHtml } from '../../platform/http/html.ts';
 import type { FieldName, FormId, ReviewShow, FormDecl, PublishedDocument } from '../web.ports.ts';
-import {
-  FIELD_LABEL_BY_FORM,
-  FIELD_TEXT,
-  FORM_TEXT,
-  HEALTH_HINT,
-  RATING_TEXT,
-  REVIEW_SHOW_TEXT,
-} from './texts.ts';
+import { SITE_TEXT, type Lang, type SiteText } from './texts.ts';
 import { formatDate } from './format.ts';
+import { localPath } from './lang.ts';
 
 /** Names of the form's own inputs besides the declared fields. */
 export const INPUT = {
@@ -63,6 +57,8 @@ export interface FormDocs {
 }
 
 export interface FormView {
+  /** The page's language: the form's words, its document links and where it posts. */
+  lang: Lang;
   def: FormDecl;
   token: string;
   /** Which page the form sits on, so an invalid submission comes back to it. */
@@ -77,6 +73,8 @@ export interface FormView {
 }
 
 interface Ctx {
+  t: SiteText;
+  lang: Lang;
   formId: FormId;
   values: Record<string, string>;
   errors: Record<string, string>;
@@ -108,10 +106,10 @@ function fieldControl(c: Ctx, name: FieldName, required: boolean, extra: SafeHtm
       return html`<textarea ${attrs} rows="5">${value}</textarea>`;
     case 'rating':
       return html`<select ${attrs}>
-        <option value="">Выберите оценку</option>
+        <option value="">${c.t.chooseRating}</option>
         ${['5', '4', '3', '2', '1'].map(
           (r) =>
-            html`<option value="${r}" ${value === r ? html` selected` : null}>${RATING_TEXT[r]}</option>`,
+            html`<option value="${r}" ${value === r ? html` selected` : null}>${c.t.ratings[r]}</option>`,
         )}
       </select>`;
     case 'phone':
@@ -131,8 +129,8 @@ function fieldControl(c: Ctx, name: FieldName, required: boolean, extra: SafeHtm
 
 function declaredField(c: Ctx, f: FormDecl['fields'][number]): SafeHtml {
   const id = idOf(c, f.name);
-  const label = FIELD_LABEL_BY_FORM[c.formId]?.[f.name] ?? FIELD_TEXT[f.name].label;
-  const hintText = [FIELD_TEXT[f.name].hint, f.possibleHealthData ? HEALTH_HINT : undefined]
+  const label = c.t.fieldByForm[c.formId]?.[f.name] ?? c.t.fields[f.name].label;
+  const hintText = [c.t.fields[f.name].hint, f.possibleHealthData ? c.t.healthHint : undefined]
     .filter(Boolean)
     .join(' ');
   const hint = hintText ? { id: `${id}-hint`, text: hintText } : undefined;
@@ -171,12 +169,12 @@ function checkbox(
   </div>`;
 }
 
-function docLink(doc: PublishedDocument | undefined, text: string, timeZone: string): SafeHtml {
+function docLink(c: Ctx, doc: PublishedDocument | undefined, text: string, timeZone: string): SafeHtml {
   if (!doc) return html`${text}`;
   return html`<a href="${doc.url}" target="_blank" rel="noopener"
-      >${text}<span class="visually-hidden"> (откроется в новой вкладке)</span></a
+      >${text}<span class="visually-hidden">${c.t.form.opensInNewTab}</span></a
     >
-    (редакция ${doc.version} от ${formatDate(doc.publishedAt, timeZone)})`;
+    ${c.t.form.docVersion(doc.version, formatDate(doc.publishedAt, timeZone, c.lang))}`;
 }
 
 function textInput(c: Ctx, input: string, label: string, hint?: string): SafeHtml {
@@ -203,17 +201,18 @@ function reviewPublication(c: Ctx, docs: FormDocs, timeZone: string): SafeHtml {
   const error = errorOf(c, INPUT.reviewShow);
   // The intake takes a review only with the permission to publish it (the form's purpose), so the
   // box is marked as required; what is shown of the name stays the author's choice.
-  return html`${checkbox(c, INPUT.consentReview, 'Разрешаю опубликовать мой отзыв на сайте центра', {
+  const f = c.t.form;
+  return html`${checkbox(c, INPUT.consentReview, f.allowReview, {
     required: true,
     describedById: descId,
   })}
     <p class="hint" id="${descId}">
-      Условия публикации: ${docLink(docs.reviewPublication, 'согласие на публикацию отзыва', timeZone)}.
+      ${f.reviewTerms} ${docLink(c, docs.reviewPublication, f.reviewConsentDoc, timeZone)}.
     </p>
     <fieldset${error ? html` aria-describedby="${error.id}"` : null}>
-      <legend>Что показать рядом с отзывом</legend>
+      <legend>${f.reviewShowLegend}</legend>
       <ul class="radio-list">
-        ${(Object.keys(REVIEW_SHOW_TEXT) as ReviewShow[]).map((v) => {
+        ${(Object.keys(c.t.reviewShow) as ReviewShow[]).map((v) => {
           const id = `${idOf(c, INPUT.reviewShow)}-${v.replace(/_/g, '-')}`;
           return html`<li>
             <input
@@ -223,7 +222,7 @@ function reviewPublication(c: Ctx, docs: FormDocs, timeZone: string): SafeHtml {
               value="${v}"
               ${v === chosen ? html` checked` : null}
             />
-            <label for="${id}">${REVIEW_SHOW_TEXT[v]}</label>
+            <label for="${id}">${c.t.reviewShow[v]}</label>
           </li>`;
         })}
       </ul>
@@ -234,16 +233,19 @@ function reviewPublication(c: Ctx, docs: FormDocs, timeZone: string): SafeHtml {
 function errorSummary(c: Ctx, def: FormDecl): SafeHtml | null {
   const entries = Object.entries(c.errors);
   if (entries.length === 0) return null;
+  const labels = c.t.form.summaryLabels;
   const labelOf = (input: string): string | undefined => {
     const field = def.fields.find((f) => f.name === input);
-    if (field) return FIELD_LABEL_BY_FORM[c.formId]?.[field.name] ?? FIELD_TEXT[field.name].label;
-    if (input === INPUT.consentProcessing) return 'Согласие на обработку';
-    if (input === INPUT.consentReview || input === INPUT.reviewShow) return 'Публикация отзыва';
-    if (input === INPUT.representativeName || input === INPUT.representativeRelation) return 'Представитель';
+    if (field) return c.t.fieldByForm[c.formId]?.[field.name] ?? c.t.fields[field.name].label;
+    if (input === INPUT.consentProcessing) return labels.processing;
+    if (input === INPUT.consentReview || input === INPUT.reviewShow) return labels.review;
+    if (input === INPUT.representativeName || input === INPUT.representativeRelation) {
+      return labels.representative;
+    }
     return undefined;
   };
   return html`<div class="alert alert-error" role="alert" id="${c.formId}-errors">
-    <p><strong>Заявка не отправлена. Исправьте, пожалуйста:</strong></p>
+    <p><strong>${c.t.form.summaryHeading}</strong></p>
     <ul>
       ${entries.map(([input, text]) => {
         const label = labelOf(input);
@@ -258,8 +260,10 @@ function errorSummary(c: Ctx, def: FormDecl): SafeHtml | null {
 /** One inquiry form; `values` and `errors` come back after a refusal (escaped, like everything). */
 export function inquiryForm(o: FormView): SafeHtml {
   const formId = o.def.id;
-  const c: Ctx = { formId, values: o.values ?? {}, errors: o.errors ?? {} };
-  const text = FORM_TEXT[formId];
+  const t = SITE_TEXT[o.lang];
+  const f = t.form;
+  const c: Ctx = { t, lang: o.lang, formId, values: o.values ?? {}, errors: o.errors ?? {} };
+  const text = t.forms[formId];
   const titleId = `${formId}-title`;
   const heading =
     o.headingLevel === 1
@@ -268,26 +272,25 @@ export function inquiryForm(o: FormView): SafeHtml {
   const processingDocId = `${idOf(c, INPUT.consentProcessing)}-doc`;
   const marketingDocId = `${idOf(c, INPUT.consentMarketing)}-doc`;
   const offers = (consent: 'marketing' | 'review_publication') => o.def.optionalConsents.includes(consent);
-  const marketing = html`${checkbox(
-      c,
-      INPUT.consentMarketing,
-      'Хочу получать сообщения об акциях и новостях центра (необязательно)',
-      { describedById: marketingDocId },
-    )}
+  const marketing = html`${checkbox(c, INPUT.consentMarketing, f.marketing, { describedById: marketingDocId })}
     <p class="hint" id="${marketingDocId}">
-      Текст согласия: ${docLink(o.docs.marketing, 'согласие на получение рекламных сообщений', o.timeZone)}.
-      Отказаться можно в любой момент.
+      ${f.consentText} ${docLink(c, o.docs.marketing, f.marketingDoc, o.timeZone)}. ${f.optOut}
     </p>`;
   const oneOf = o.def.atLeastOneOf ?? [];
   return html`<section class="panel" aria-labelledby="${titleId}">
     ${heading}
     <p>${text.intro}</p>
     ${errorSummary(c, o.def)}
-    <form class="site-form" method="post" action="${o.action ?? `/forms/${formId}`}" novalidate>
+    <form
+      class="site-form"
+      method="post"
+      action="${o.action ?? localPath(o.lang, `/forms/${formId}`)}"
+      novalidate
+    >
       <input type="hidden" name="${INPUT.token}" value="${o.token}" />
       <input type="hidden" name="${INPUT.page}" value="${o.pageKey}" />
       <div class="hp" aria-hidden="true">
-        <label for="${idOf(c, INPUT.honeypot)}">Оставьте это поле пустым</label>
+        <label for="${idOf(c, INPUT.honeypot)}">${f.honeypot}</label>
         <input
           type="text"
           id="${idOf(c, INPUT.honeypot)}"
@@ -298,46 +301,27 @@ export function inquiryForm(o: FormView): SafeHtml {
         />
       </div>
       <p class="muted">
-        Поля, отмеченные звёздочкой (*),
-        обязательны.${
-          oneOf.length > 1
-            ? ` Заполните хотя бы одно из полей: ${oneOf.map((n) => FIELD_TEXT[n].label.toLowerCase()).join(' или ')}.`
-            : null
+        ${f.requiredNote}${
+          oneOf.length > 1 ? f.atLeastOne(oneOf.map((n) => t.fields[n].label.toLowerCase())) : null
         }
       </p>
       ${o.def.fields.map((f) => declaredField(c, f))}
       <fieldset>
-        <legend>Я отправляю заявку за другого человека</legend>
-        ${checkbox(
-          c,
-          INPUT.onBehalf,
-          'Да, заявка за другого человека (например, за ребёнка или родственника)',
-          {
-            describedById: `${idOf(c, INPUT.onBehalf)}-hint`,
-          },
-        )}
-        <p class="hint" id="${idOf(c, INPUT.onBehalf)}-hint">
-          Тогда выше укажите данные пациента, а здесь — своё имя. Мы сообщим пациенту, что получили его данные
-          от вас.
-        </p>
-        ${textInput(c, INPUT.representativeName, 'Ваше имя (представителя)')}
-        ${textInput(c, INPUT.representativeRelation, 'Кем вы приходитесь пациенту', 'Необязательно. Например: мать, сын, опекун.')}
+        <legend>${f.onBehalfLegend}</legend>
+        ${checkbox(c, INPUT.onBehalf, f.onBehalf, { describedById: `${idOf(c, INPUT.onBehalf)}-hint` })}
+        <p class="hint" id="${idOf(c, INPUT.onBehalf)}-hint">${f.onBehalfHint}</p>
+        ${textInput(c, INPUT.representativeName, f.representativeName)}
+        ${textInput(c, INPUT.representativeRelation, f.representativeRelation, f.representativeRelationHint)}
       </fieldset>
       <fieldset class="consents">
-        <legend>Согласия</legend>
-        ${checkbox(
-          c,
-          INPUT.consentProcessing,
-          'Даю согласие на обработку моих персональных данных для ответа на эту заявку',
-          {
-            required: true,
-            describedById: processingDocId,
-          },
-        )}
+        <legend>${f.consentsLegend}</legend>
+        ${checkbox(c, INPUT.consentProcessing, f.processing, {
+          required: true,
+          describedById: processingDocId,
+        })}
         <p class="hint" id="${processingDocId}">
-          Текст согласия:
-          ${docLink(o.docs.processing, 'согласие на обработку персональных данных', o.timeZone)}. Как мы
-          обращаемся с данными: ${docLink(o.docs.policy, 'политика конфиденциальности', o.timeZone)}.
+          ${f.consentText} ${docLink(c, o.docs.processing, f.processingDoc, o.timeZone)}. ${f.howWeHandle}
+          ${docLink(c, o.docs.policy, f.policyDoc, o.timeZone)}.
         </p>
         ${offers('review_publication') ? reviewPublication(c, o.docs, o.timeZone) : null}
         ${offers('marketing') ? marketing : null}

@@ -1,5 +1,6 @@
 /**
- * The public pages. Each takes what it shows and returns markup; no data access here. Every
+ * The public pages, in the language of the site info they are given (Russian at the root, English
+ * under `/en`). Each takes what it shows and returns markup; no data access here. Every
  * interpolation goes through `html`, which escapes it; document bodies come from the policy module
  * as SafeHtml it rendered itself.
  */
@@ -14,14 +15,16 @@ import {
 } from '../web.ports.ts';
 import { formatDate } from './format.ts';
 import { inquiryForm, type FormView } from './forms.ts';
+import { localPath } from './lang.ts';
 import { barePage, embedPage, page, type SiteFrame } from './layout.ts';
-import { FORM_TEXT, type ClinicTexts } from './texts.ts';
+import { SITE_TEXT, type ClinicTexts, type Lang } from './texts.ts';
 
-/** What pages show of the operator: its card from the operators module. */
+/** What pages show of the operator: its card from the operators module, in the page's language. */
 export interface SiteInfo extends SiteFrame {
   /**
-   * The clinic's own page texts. Only the demo clinic has them (written for it); any other operator
-   * gets plain pages until texts can be edited, never the demo's phone or prices.
+   * The clinic's own page texts in the page's language. Only the demo clinic has them (written for
+   * it); any other operator gets plain pages until texts can be edited, never the demo's phone or
+   * prices.
    */
   texts: ClinicTexts | undefined;
   requestsEmail: string;
@@ -30,7 +33,7 @@ export interface SiteInfo extends SiteFrame {
   timeZone: string;
 }
 
-/** The pages that carry forms, and their forms in order. */
+/** The pages that carry forms, and their forms in order (paths without the language prefix). */
 export const PAGE_FORMS = {
   home: { path: '/', forms: ['appointment', 'callback'] },
   callback: { path: '/callback', forms: ['callback'] },
@@ -63,9 +66,7 @@ export function homePageOf(formId: FormId): PageKey {
 
 function forms(site: SiteInfo, views: FormView[], headingLevel: 1 | 2 = 2): SafeHtml {
   if (views.length === 0) {
-    return html`<p class="alert alert-note">
-      Приём заявок через сайт ещё не открыт.${site.texts ? ` Позвоните нам: ${site.texts.phone}.` : null}
-    </p>`;
+    return html`<p class="alert alert-note">${SITE_TEXT[site.lang].pages.closed(site.texts?.phone)}</p>`;
   }
   return html`${views.map((v) => inquiryForm({ ...v, headingLevel }))}`;
 }
@@ -79,13 +80,14 @@ export interface FormPageOptions {
 /** A page that carries forms; `forms` is empty when the operator has published no policy yet. */
 export function formPage(o: FormPageOptions): SafeHtml {
   const { site, key } = o;
+  const t = SITE_TEXT[site.lang];
   const path = PAGE_FORMS[key].path;
   switch (key) {
     case 'home':
       return page({
         site,
         path,
-        title: 'Главная',
+        title: t.pages.home,
         body: html`<h1>${site.clinicName}</h1>
           ${
             site.texts
@@ -94,37 +96,38 @@ export function formPage(o: FormPageOptions): SafeHtml {
                   <ul>
                     ${site.texts.highlights.map((h) => html`<li>${h}</li>`)}
                   </ul>
-                  <p>${site.texts.hours}. Телефон: ${site.texts.phone}.</p>`
+                  <p>${t.pages.phoneLine(site.texts.hours, site.texts.phone)}</p>`
               : null
           }
           ${forms(site, o.forms)}`,
       });
     case 'callback':
     case 'appointment':
-      return page({ site, path, title: FORM_TEXT[key].title, body: forms(site, o.forms, 1) });
+      return page({ site, path, title: t.forms[key].title, body: forms(site, o.forms, 1) });
     case 'contacts':
       return page({
         site,
         path,
-        title: 'Контакты',
-        body: html`<h1>Контакты</h1>
+        title: t.pages.contacts,
+        body: html`<h1>${t.pages.contacts}</h1>
           <div class="columns">
             <div>
-              <h2>Адрес</h2>
+              <h2>${t.pages.address}</h2>
               <p>${site.postalAddress}</p>
-              ${site.texts ? html`<p>Телефон: ${site.texts.phone}<br />${site.texts.hours}</p>` : null}
+              ${
+                site.texts
+                  ? html`<p>${t.pages.phone}: ${site.texts.phone}<br />${site.texts.hours}</p>`
+                  : null
+              }
             </div>
             <div>
-              <h2>Запросы о персональных данных</h2>
+              <h2>${t.pages.pdRequests}</h2>
+              <p>${t.pages.pdRequestsText}</p>
               <p>
-                Узнать, какие ваши данные у нас есть, исправить их, отозвать согласие или потребовать удаления
-                можно письмом:
+                ${t.pages.email}: <a href="mailto:${site.requestsEmail}">${site.requestsEmail}</a><br />
+                ${t.pages.postalAddress}: ${site.requestsPostalAddress}
               </p>
-              <p>
-                Электронная почта: <a href="mailto:${site.requestsEmail}">${site.requestsEmail}</a><br />
-                Почтовый адрес: ${site.requestsPostalAddress}
-              </p>
-              <p class="muted">Ответственный за обработку персональных данных: ${site.responsiblePerson}.</p>
+              <p class="muted">${t.pages.responsible(site.responsiblePerson)}</p>
             </div>
           </div>
           ${forms(site, o.forms)}`,
@@ -133,34 +136,32 @@ export function formPage(o: FormPageOptions): SafeHtml {
       return page({
         site,
         path,
-        title: 'Отзывы',
-        body: html`<h1>Отзывы</h1>
-          <p class="muted">
-            Опубликованных отзывов пока нет. Мы публикуем отзыв только с согласия автора и показываем рядом с
-            ним лишь то, что автор разрешил.
-          </p>
+        title: t.pages.reviews,
+        body: html`<h1>${t.pages.reviews}</h1>
+          <p class="muted">${t.pages.noReviews}</p>
           ${forms(site, o.forms)}`,
       });
     case 'prices':
       return page({
         site,
         path,
-        title: 'Услуги и цены',
-        body: html`<h1>Услуги и цены</h1>
-          ${site.texts ? priceList(site.texts) : null} ${forms(site, o.forms)}`,
+        title: t.pages.prices,
+        body: html`<h1>${t.pages.prices}</h1>
+          ${site.texts ? priceList(site.lang, site.texts) : null} ${forms(site, o.forms)}`,
       });
   }
 }
 
-function priceList(texts: ClinicTexts): SafeHtml {
+function priceList(lang: Lang, texts: ClinicTexts): SafeHtml {
+  const t = SITE_TEXT[lang].pages;
   return html`<table>
       <caption class="visually-hidden">
-        Цены на исследования
+        ${t.pricesCaption}
       </caption>
       <thead>
         <tr>
-          <th scope="col">Исследование</th>
-          <th scope="col">Цена</th>
+          <th scope="col">${t.examination}</th>
+          <th scope="col">${t.price}</th>
         </tr>
       </thead>
       <tbody>
@@ -173,97 +174,85 @@ function priceList(texts: ClinicTexts): SafeHtml {
         )}
       </tbody>
     </table>
-    <p class="muted">Цены не являются публичной офертой; точную стоимость назовёт администратор.</p>`;
+    <p class="muted">${t.notAnOffer}</p>`;
 }
 
 export function aboutPage(site: SiteInfo): SafeHtml {
+  const t = SITE_TEXT[site.lang].pages;
   return page({
     site,
     path: '/about',
-    title: 'О центре',
-    body: html`<h1>О центре</h1>
+    title: t.about,
+    body: html`<h1>${t.about}</h1>
       ${
         site.texts
           ? html`${site.texts.about.map((p) => html`<p>${p}</p>`)}
-              <p>${site.texts.hours}. Телефон: ${site.texts.phone}.</p>`
+              <p>${t.phoneLine(site.texts.hours, site.texts.phone)}</p>`
           : html`<p>${site.legalName}. ${site.postalAddress}.</p>`
       }
-      <p><a class="button" href="/appointment">Записаться на исследование</a></p>`,
+      <p><a class="button" href="${localPath(site.lang, '/appointment')}">${t.bookExamination}</a></p>`,
   });
 }
 
 export function thanksPage(site: SiteInfo, formId: FormId | undefined): SafeHtml {
+  const t = SITE_TEXT[site.lang];
   return page({
     site,
     path: '/thanks',
-    title: 'Заявка отправлена',
-    body: html`<h1>Спасибо, заявка отправлена</h1>
-      <p class="lead">${formId ? FORM_TEXT[formId].thanks : 'Мы свяжемся с вами в рабочее время.'}</p>
+    alternate: formId ? `/thanks?form=${formId}` : '/thanks',
+    title: t.pages.thanksTitle,
+    body: html`<h1>${t.pages.thanksHeading}</h1>
+      <p class="lead">${formId ? t.forms[formId].thanks : t.pages.thanksDefault}</p>
       <p>
-        Если вы указали электронную почту, мы пришлём на неё подтверждение. Отозвать согласие или узнать,
-        какие данные у нас есть, можно по адресу
+        ${t.pages.thanksText}
         <a href="mailto:${site.requestsEmail}">${site.requestsEmail}</a>.
       </p>
-      <p><a href="/">Вернуться на главную</a></p>`,
+      <p><a href="${localPath(site.lang, '/')}">${t.pages.backHome}</a></p>`,
   });
 }
 
 export function rateLimitedPage(site: SiteInfo, retryAfterSeconds: number): SafeHtml {
+  const t = SITE_TEXT[site.lang].pages;
   const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
   return page({
     site,
     path: '',
-    title: 'Слишком много заявок',
-    body: html`<h1>Слишком много заявок</h1>
-      <p>
-        С вашего адреса только что отправили много заявок. Попробуйте ещё раз через ${minutes} мин. или
-        позвоните нам${site.texts ? `: ${site.texts.phone}` : ''}.
-      </p>`,
+    title: t.tooMany,
+    body: html`<h1>${t.tooMany}</h1>
+      <p>${t.tooManyText(minutes, site.texts?.phone)}</p>`,
   });
 }
-
-const CATEGORY_TEXT: Record<Cookie['category'], string> = {
-  technical: 'Технические (необходимые)',
-  analytics: 'Аналитические',
-  marketing: 'Рекламные',
-};
 
 export function cookiesPage(
   site: SiteInfo,
   cookies: readonly Cookie[] | undefined,
   notice?: string,
 ): SafeHtml {
+  const t = SITE_TEXT[site.lang].pages;
+  const text = (x: { ru: string; en?: string | undefined }) => (site.lang === 'en' ? (x.en ?? x.ru) : x.ru);
   const categories = ['technical', 'analytics', 'marketing'] as const;
   const list = cookies ?? [];
   const hasOptional = list.some((c) => c.category !== 'technical');
   return page({
     site,
     path: '/cookies',
-    title: 'Настройки cookie',
-    body: html`<h1>Настройки cookie</h1>
-      <p>
-        Cookie — небольшие файлы, которые сайт сохраняет в вашем браузере. Технические cookie нужны, чтобы
-        сайт работал, и включены всегда.
-        ${
-          hasOptional
-            ? null
-            : 'Аналитических и рекламных cookie на этом сайте нет: мы не подключаем счётчики посещений и рекламные сервисы, поэтому ничего, кроме технических cookie, не устанавливается и выбирать здесь нечего.'
-        }
-      </p>
-      ${notice ? html`<p>Подробнее: <a href="${notice}">уведомление об использовании cookie</a>.</p>` : null}
+    title: t.cookieSettings,
+    body: html`<h1>${t.cookieSettings}</h1>
+      <p>${t.cookiesIntro} ${hasOptional ? null : t.noOptionalCookies}</p>
+      ${notice ? html`<p>${t.more} <a href="${notice}">${t.cookieNotice}</a>.</p>` : null}
       ${categories.map((cat) => {
         const items = list.filter((c) => c.category === cat);
-        return html`<h2>${CATEGORY_TEXT[cat]}</h2>
+        return html`<h2>${t.cookieCategories[cat]}</h2>
           ${
             items.length === 0
-              ? html`<p class="muted">Не используются.</p>`
+              ? html`<p class="muted">${t.notUsed}</p>`
               : html`<table>
                   <thead>
                     <tr>
-                      <th scope="col">Название</th>
-                      <th scope="col">Зачем</th>
-                      <th scope="col">Срок хранения</th>
-                      <th scope="col">Состояние</th>
+                      <th scope="col">${t.cookieName}</th>
+                      <th scope="col">${t.cookiePurpose}</th>
+                      <th scope="col">${t.cookieLifetime}</th>
+                      <th scope="col">${t.cookieState}</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -271,9 +260,9 @@ export function cookiesPage(
                       (c) =>
                         html`<tr>
                           <td><code>${c.name}</code></td>
-                          <td>${c.purpose.ru}</td>
-                          <td>${c.lifetime.ru}</td>
-                          <td>${cat === 'technical' ? 'Всегда включены' : 'Выключены'}</td>
+                          <td>${text(c.purpose)}</td>
+                          <td>${text(c.lifetime)}</td>
+                          <td>${cat === 'technical' ? t.alwaysOn : t.off}</td>
                         </tr>`,
                     )}
                   </tbody>
@@ -283,9 +272,12 @@ export function cookiesPage(
   });
 }
 
-/** The public path of a document kind's current version ("/privacy", "/documents/consent-processing"). */
-export function documentBase(kind: DocumentKind): string {
-  return documentPath(kind);
+/**
+ * The public path of a document kind's current version in a language ("/privacy",
+ * "/en/documents/consent-processing").
+ */
+export function documentBase(kind: DocumentKind, lang: Lang = 'ru'): string {
+  return documentPath(kind, undefined, lang);
 }
 
 /** A document page: the body rendered by the policy module (its own heading, version and date). */
@@ -298,26 +290,39 @@ export function documentPage(o: {
   archived: boolean;
   currentVersion?: number;
 }): SafeHtml {
-  const base = documentBase(o.kind);
-  const title = DOCUMENT_TITLES[o.kind].ru;
+  const { lang } = o.site;
+  const t = SITE_TEXT[lang].pages;
+  const base = documentBase(o.kind, lang);
+  const unprefixed = documentBase(o.kind);
+  const title = DOCUMENT_TITLES[o.kind][lang];
+  const date = formatDate(o.doc.publishedAt, o.site.timeZone, lang);
   return page({
     site: o.site,
-    path: o.archived ? '' : base,
-    title: o.archived ? `${title}, редакция ${o.doc.version}` : title,
+    path: o.archived ? '' : unprefixed,
+    // Versions are numbered per language: an archived version's counterpart is the other archive.
+    alternate: o.archived ? `${unprefixed}/versions` : unprefixed,
+    title: o.archived ? t.archivedTitle(title, o.doc.version) : title,
     body: html`${
         o.archived && o.currentVersion !== undefined && o.currentVersion !== o.doc.version
           ? html`<p class="alert alert-note">
-              Это архивная редакция ${o.doc.version} от ${formatDate(o.doc.publishedAt, o.site.timeZone)}.
-              <a href="${base}">Действующая редакция — ${o.currentVersion}</a>.
+              ${t.archivedNote(o.doc.version, date)} <a href="${base}">${t.inForce(o.currentVersion)}</a>.
             </p>`
           : null
       }
       <div class="document">${o.body}</div>
       <p class="doc-meta">
-        Редакция ${o.doc.version}, опубликована ${formatDate(o.doc.publishedAt, o.site.timeZone)}.
-        <a href="${base}/versions">Все редакции документа</a>.
-        <span class="muted">Контрольная сумма SHA-256: <code>${o.doc.sha256}</code></span>
-      </p>`,
+        ${t.versionPublished(o.doc.version, date)}
+        <a href="${base}/versions">${t.allVersionsOfDocument}</a>.
+        <span class="muted">${t.checksum} <code>${o.doc.sha256}</code></span>
+      </p>
+      ${
+        t.bindingOriginal
+          ? html`<p class="doc-original">
+              ${t.bindingOriginal}
+              <a href="${unprefixed}" hreflang="ru" lang="ru">${DOCUMENT_TITLES[o.kind].ru}</a>.
+            </p>`
+          : null
+      }`,
   });
 }
 
@@ -326,27 +331,30 @@ export function versionsPage(o: {
   kind: DocumentKind;
   versions: readonly PublishedDocument[];
 }): SafeHtml {
-  const base = documentBase(o.kind);
-  const title = DOCUMENT_TITLES[o.kind].ru;
+  const { lang } = o.site;
+  const t = SITE_TEXT[lang].pages;
+  const base = documentBase(o.kind, lang);
+  const title = DOCUMENT_TITLES[o.kind][lang];
   const sorted = [...o.versions].sort((a, b) => b.version - a.version);
   return page({
     site: o.site,
     path: '',
-    title: `${title}: все редакции`,
-    body: html`<h1>${title}: все редакции</h1>
+    alternate: `${documentBase(o.kind)}/versions`,
+    title: t.allVersionsTitle(title),
+    body: html`<h1>${t.allVersionsTitle(title)}</h1>
       ${
         sorted.length === 0
-          ? html`<p>Документ ещё не опубликован.</p>`
+          ? html`<p>${t.notPublished}</p>`
           : html`<ol class="versions" reversed>
               ${sorted.map(
                 (d, i) =>
                   html`<li>
-                    <a href="${base}/versions/${d.version}">Редакция ${d.version}</a> от
-                    ${formatDate(d.publishedAt, o.site.timeZone)}${i === 0 ? ' (действующая)' : null}${
+                    <a href="${base}/versions/${d.version}">${t.version(d.version)}</a> ${t.of}
+                    ${formatDate(d.publishedAt, o.site.timeZone, lang)}${i === 0 ? t.current : null}${
                       sorted[i + 1]
                         ? html` ·
                             <a href="${base}/diff?from=${sorted[i + 1]!.version}&amp;to=${d.version}"
-                              >что изменилось по сравнению с редакцией ${sorted[i + 1]!.version}</a
+                              >${t.changesSince(sorted[i + 1]!.version)}</a
                             >`
                         : null
                     }
@@ -354,7 +362,7 @@ export function versionsPage(o: {
               )}
             </ol>`
       }
-      <p><a href="${base}">Действующая редакция</a></p>`,
+      <p><a href="${base}">${t.versionInForce}</a></p>`,
   });
 }
 
@@ -365,71 +373,99 @@ export function diffPage(o: {
   to: number;
   diff: SafeHtml;
 }): SafeHtml {
-  const base = documentBase(o.kind);
-  const title = DOCUMENT_TITLES[o.kind].ru;
+  const { lang } = o.site;
+  const t = SITE_TEXT[lang].pages;
+  const base = documentBase(o.kind, lang);
+  const title = DOCUMENT_TITLES[o.kind][lang];
   return page({
     site: o.site,
     path: '',
-    title: `${title}: изменения`,
-    body: html`<h1>${title}: изменения между редакциями ${o.from} и ${o.to}</h1>
-      <p class="muted">Добавленный текст подчёркнут, удалённый — зачёркнут.</p>
+    alternate: `${documentBase(o.kind)}/versions`,
+    title: t.changesTitle(title),
+    body: html`<h1>${t.changesHeading(title, o.from, o.to)}</h1>
+      <p class="muted">${t.diffLegend}</p>
       <div class="diff">${o.diff}</div>
       <p>
-        <a href="${base}/versions/${o.from}">Редакция ${o.from}</a> ·
-        <a href="${base}/versions/${o.to}">Редакция ${o.to}</a> · <a href="${base}/versions">Все редакции</a>
+        <a href="${base}/versions/${o.from}">${t.version(o.from)}</a> ·
+        <a href="${base}/versions/${o.to}">${t.version(o.to)}</a> ·
+        <a href="${base}/versions">${t.allVersions}</a>
       </p>`,
   });
 }
 
 export function notPublishedPage(site: SiteInfo, kind: DocumentKind): SafeHtml {
+  const title = DOCUMENT_TITLES[kind][site.lang];
   return page({
     site,
     path: '',
-    title: DOCUMENT_TITLES[kind].ru,
-    body: html`<h1>${DOCUMENT_TITLES[kind].ru}</h1>
-      <p>Документ ещё не опубликован.</p>`,
+    alternate: documentBase(kind),
+    title,
+    body: html`<h1>${title}</h1>
+      <p>${SITE_TEXT[site.lang].pages.notPublished}</p>`,
   });
 }
 
-export function siteNotFoundPage(): SafeHtml {
+export function siteNotFoundPage(lang: Lang = 'ru'): SafeHtml {
+  const t = SITE_TEXT[lang].pages;
   return barePage({
-    title: 'Сайт не найден',
-    body: html`<h1>Сайт не найден</h1>
-      <p>По этому адресу нет сайта клиники. Проверьте адрес в строке браузера.</p>`,
+    lang,
+    title: t.siteNotFound,
+    body: html`<h1>${t.siteNotFound}</h1>
+      <p>${t.siteNotFoundText}</p>`,
   });
 }
 
-export function pageNotFound(site: SiteInfo): SafeHtml {
+/**
+ * An error page in the site's frame: 404 says the page does not exist, other 4xx that the request
+ * was not accepted, 5xx that something went wrong, with the correlation id to quote. Nothing from
+ * the request is shown (it could carry personal data).
+ */
+export function errorPage(site: SiteInfo, status: number, correlationId: string): SafeHtml {
+  const t = SITE_TEXT[site.lang].pages;
+  const [title, text] =
+    status === 404
+      ? [t.notFound, t.notFoundText]
+      : status >= 500
+        ? [t.error, t.errorText]
+        : [t.badRequest, t.badRequestText];
   return page({
     site,
     path: '',
-    title: 'Страница не найдена',
-    body: html`<h1>Страница не найдена</h1>
-      <p>Такой страницы на сайте нет. <a href="/">Перейти на главную</a>.</p>`,
+    alternate: '/',
+    title,
+    body: html`<h1>${title}</h1>
+      <p>${text} <a href="${localPath(site.lang, '/')}">${t.toHome}</a>.</p>
+      ${status === 404 ? null : html`<p class="muted">${t.errorRef}: <code>${correlationId}</code></p>`}`,
   });
 }
 
-export function embedThanksPage(formId: FormId): SafeHtml {
+export function embedThanksPage(formId: FormId, lang: Lang = 'ru'): SafeHtml {
+  const t = SITE_TEXT[lang];
   return embedPage({
-    title: 'Заявка отправлена',
-    body: html`<h1>Спасибо, заявка отправлена</h1>
-      <p>${FORM_TEXT[formId].thanks}</p>`,
+    lang,
+    title: t.pages.thanksTitle,
+    body: html`<h1>${t.pages.thanksHeading}</h1>
+      <p>${t.forms[formId].thanks}</p>`,
   });
 }
 
-export function embedClosedPage(): SafeHtml {
+export function embedClosedPage(lang: Lang = 'ru'): SafeHtml {
+  const t = SITE_TEXT[lang].pages;
   return embedPage({
-    title: 'Форма недоступна',
-    body: html`<h1>Форма недоступна</h1>
-      <p>Приём заявок через эту форму сейчас закрыт.</p>`,
+    lang,
+    title: t.formClosed,
+    body: html`<h1>${t.formClosed}</h1>
+      <p>${t.formClosedText}</p>`,
   });
 }
 
-export function embedRateLimitedPage(retryAfterSeconds: number): SafeHtml {
+export function embedRateLimitedPage(retryAfterSeconds: number, lang: Lang = 'ru'): SafeHtml {
+  const t = SITE_TEXT[lang].pages;
   const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
   return embedPage({
-    title: 'Слишком много заявок',
-    body: html`<h1>Слишком много заявок</h1>
-      <p>С вашего адреса только что отправили много заявок. Попробуйте ещё раз через ${minutes} мин.</p>`,
+    lang,
+    title: t.tooMany,
+    body: html`<h1>${t.tooMany}</h1>
+      <p>${t.tooManyEmbed(minutes)}</p>`,
   });
 }
