@@ -33,9 +33,17 @@ export async function loadDemo(ctx: AppContext): Promise<DemoLoaded> {
   const { operatorId } = await ensureDemoOperator(ctx);
   const system = systemPrincipal('demo');
   // The demo clinic's site and forms need a published policy; an edited one is left alone.
-  if (!(await ctx.services.policy.current(operatorId))) {
+  const inForce = await ctx.services.policy.current(operatorId);
+  if (!inForce) {
     await ctx.services.policy.saveDraft(system, operatorId, DEMO_DECLARATION);
     await ctx.services.policy.publish(system, operatorId);
+  } else if (!inForce.documentsEn) {
+    // Published before the English documents existed: publishing the same declaration again adds
+    // them, unless the draft holds edits not yet published (those are the administrator's call).
+    const draft = await ctx.services.policy.getDraft(system, operatorId);
+    if (draft && JSON.stringify(draft.declaration) === JSON.stringify(inForce.declaration)) {
+      await ctx.services.policy.publish(system, operatorId);
+    }
   }
   const file = demoPasswordFile(ctx);
   const existing = await ctx.services.staff.idByEmail(system, DEMO_STAFF_EMAIL);
