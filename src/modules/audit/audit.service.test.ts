@@ -54,6 +54,56 @@ describe('audit log', () => {
     assert.equal((await audit.verify()).ok, true);
   });
 
+  it('does not make a commit wait for another that holds the chain head; settle() chains what it left', async () => {
+    const { audit } = env.ctx.services;
+    const admin = await env.admin();
+    // A session holding the head, as a committing transaction does while its commit reaches disk.
+    await admin.query('BEGIN');
+    await admin.query('SELECT 1 FROM audit_head FOR UPDATE');
+    await env.ctx.db.transaction(async (tx) => {
+      await audit.record(tx, entry('test.head_busy_1'));
+      await audit.record(tx, entry('test.head_busy_2'));
+    });
+    const staged = await admin.query<{ action: string }>(
+      "SELECT action FROM audit_pending WHERE action LIKE 'test.head_busy%' ORDER BY seq",
+    );
+    assert.deepEqual(
+      staged.rows.map((r) => r.action),
+      ['test.head_busy_1', 'test.head_busy_2'],
+      'committed, staged',
+    );
+    assert.equal(await audit.settle(), 0, 'the head is still taken');
+    await admin.query('COMMIT');
+    assert.equal(await audit.settle(), 2);
+    const { rows } = await env.ctx.db.query<{ action: string }>(
+      'SELECT action FROM audit_log ORDER BY id DESC LIMIT 2',
+    );
+    assert.deepEqual(
+      rows.map((r) => r.action),
+      ['test.head_busy_2', 'test.head_busy_1'],
+    );
+    assert.equal((await admin.query('SELECT 1 FROM audit_pending')).rowCount, 0);
+    assert.equal(await audit.settle(), 0);
+    assert.equal((await audit.verify()).ok, true);
+  });
+
+  it('chains staged entries at the next commit that takes the head', async () => {
+    const { audit } = env.ctx.services;
+    const admin = await env.admin();
+    await admin.query('BEGIN');
+    await admin.query('SELECT 1 FROM audit_head FOR UPDATE');
+    await env.ctx.db.transaction(async (tx) => audit.record(tx, entry('test.left_staged')));
+    await admin.query('COMMIT');
+    await env.ctx.db.transaction(async (tx) => audit.record(tx, entry('test.next_commit')));
+    const { rows } = await env.ctx.db.query<{ action: string }>(
+      'SELECT action FROM audit_log ORDER BY id DESC LIMIT 2',
+    );
+    assert.deepEqual(
+      rows.map((r) => r.action),
+      ['test.next_commit', 'test.left_staged'],
+    );
+  });
+
   it("does not make one transaction's audit wait for another that is still open", async () => {
     const { audit } = env.ctx.services;
     let releaseFirst!: () => void;

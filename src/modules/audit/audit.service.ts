@@ -94,8 +94,19 @@ export class AuditService {
     await this.record(this.db.pool, e);
   }
 
+  /**
+   * Moves staged entries into the chain: those of transactions that committed while another one
+   * held the chain's head (they do not wait for it). Returns how many it moved; 0 also when another
+   * session is moving them right now. Anything that reads the log whole calls this first.
+   */
+  async settle(): Promise<number> {
+    const { rows } = await this.db.pool.query<{ n: number }>('SELECT audit_sequence_pending() AS n');
+    return rows[0]!.n;
+  }
+
   /** Recomputes the whole chain, in pages, and checks the head. */
   async verify(pageSize = 5000): Promise<VerifyReport> {
+    await this.settle();
     let prev: Buffer = ZERO_HASH;
     let expectedId = 1n;
     let checked = 0;

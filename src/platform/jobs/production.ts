@@ -14,6 +14,7 @@ import { purgeOrphanKeysJob } from '../../modules/subjects/index.ts';
 import { purgeJobsJob } from './handlers/purge-jobs.job.ts';
 import { purgeLoginThrottleJob } from './handlers/purge-login-throttle.job.ts';
 import { purgeSessionsJob } from './handlers/purge-sessions.job.ts';
+import { settleAuditJob } from './handlers/settle-audit.job.ts';
 import { verifyAuditJob } from './handlers/verify-audit.job.ts';
 import type { JobHandler } from './job.ts';
 import { JobRunner } from './job-runner.ts';
@@ -45,6 +46,7 @@ export function productionHandlers(ctx: AppContext, senders: readonly Sender[]):
     purgeSessionsJob({ sessionIdleMinutes: config.sessionIdleMinutes }),
     purgeLoginThrottleJob(),
     verifyAuditJob({ audit: services.audit }),
+    settleAuditJob({ audit: services.audit }),
     purgeJobsJob(),
     purgeOrphanKeysJob({ keyring: services.keyring }),
     purgeIntakeRateJob({ rateWindowSeconds: config.intake.rateWindowSeconds }),

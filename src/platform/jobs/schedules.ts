@@ -11,6 +11,7 @@ import { PURGE_ORPHAN_KEYS } from '../../modules/subjects/index.ts';
 import { PURGE_JOBS } from './handlers/purge-jobs.job.ts';
 import { PURGE_LOGIN_THROTTLE } from './handlers/purge-login-throttle.job.ts';
 import { PURGE_SESSIONS } from './handlers/purge-sessions.job.ts';
+import { SETTLE_AUDIT } from './handlers/settle-audit.job.ts';
 import { VERIFY_AUDIT } from './handlers/verify-audit.job.ts';
 import type { Schedule } from './scheduler.ts';
 
@@ -50,6 +51,16 @@ export const SCHEDULES: readonly Schedule[] = [
     why:
       'Deletes failed-login counters whose window and lockout are over; their keys name accounts ' +
       'and IP addresses.',
+  },
+  {
+    name: 'settle-audit',
+    every: { intervalMs: 5 * SECOND },
+    kind: SETTLE_AUDIT,
+    why:
+      'Moves audit entries left staged by transactions that committed while another held the ' +
+      'chain head (commits do not queue for it) into the hash chain. With nothing staged it is one ' +
+      'indexed query.',
+    maxAttempts: 1,
   },
   {
     name: 'verify-audit',
