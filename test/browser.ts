@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 
 const CANDIDATES = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'];
 
@@ -44,7 +44,7 @@ export interface AxeViolation {
 }
 
 /** Runs axe-core on the page; returns serious and critical violations. */
-export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
+export async function seriousA11yViolations(page: Page | Frame): Promise<AxeViolation[]> {
   // Evaluated over the DevTools protocol, so the page's CSP (no inline scripts) does not block it.
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {

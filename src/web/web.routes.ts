@@ -21,7 +21,6 @@ import type { AppContext } from '../context.ts';
 import type { HostMatch } from '../modules/operators/index.ts';
 import type { SafeHtml } from '../platform/http/html.ts';
 import { addHtmlErrorRenderer } from '../platform/http/error-handler.ts';
-import { HostCache } from './site-host.ts';
 import {
   DiffQuery,
   EmbedQuery,
@@ -134,7 +133,11 @@ function typedValues(body: SiteFormBody): Record<string, string> {
  */
 export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps): Promise<void> {
   const { policy, intake } = deps;
-  const hosts = new HostCache((h) => ctx.services.operators.findByHost(h), ctx.clock);
+  // The operators module remembers Host answers for a few seconds (unknown hosts too).
+  const hosts = {
+    find: (host: string | undefined) =>
+      host && host.length <= 300 ? ctx.services.operators.findByHost(host) : Promise.resolve(undefined),
+  };
 
   const siteOf = async (
     req: FastifyRequest,

@@ -21,11 +21,26 @@ function labelled(text: string): RegExp {
 }
 
 /** What the README tells a clinic to paste, for one form. */
-function snippet(soglasie: string, form: string): string {
+function snippet(soglasie: string, form: string, lang?: 'en'): string {
   return (
     `<div id="soglasie-${form}"></div>\n` +
-    `<script src="${soglasie}/embed.js" data-soglasie-form="${form}" async></script>`
+    `<script src="${soglasie}/embed.js" data-soglasie-form="${form}"` +
+    `${lang ? ` data-soglasie-lang="${lang}"` : ''} async></script>`
   );
+}
+
+/** The clinic's English page: one widget in English. */
+function englishPage(soglasie: string): string {
+  return `<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8" /><title>A clinic on its own domain</title></head>
+  <body>
+    <main>
+      <h1>Call back</h1>
+      ${snippet(soglasie, 'callback', 'en')}
+    </main>
+  </body>
+</html>`;
 }
 
 /** A clinic's own page around the snippets: a plain HTML page as any site builder makes. */
@@ -70,11 +85,12 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
     await s.publish();
     soglasie = await s.app.listen({ port: 0, host: '127.0.0.1' });
     const clinic = createServer((req, res) => {
-      if (req.url !== '/') {
+      const page = req.url === '/' ? clinicPage : req.url === '/en' ? englishPage : undefined;
+      if (!page) {
         res.writeHead(404).end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(clinicPage(soglasie));
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(soglasie));
     });
     const unknown = createServer(clinic.listeners('request')[0] as Parameters<typeof createServer>[1]);
     servers.push(clinic, unknown);
@@ -212,19 +228,45 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
     await page.close();
   });
 
+  it('speaks English with data-soglasie-lang="en", and the consent cites the English document', async () => {
+    const page = await context.newPage();
+    await page.goto(`${declared}/en`);
+    const frame = frameOf(page, 'callback');
+    assert.equal(
+      await page.locator('iframe[data-soglasie-frame="callback"]').getAttribute('title'),
+      'Inquiry form',
+    );
+    await fill(frame, { Name: 'Anna', Phone: '+7 912 345-67-80' });
+    await frame
+      .getByLabel(labelled('I consent to the processing of my personal data to answer this request'))
+      .check();
+    assert.equal(await submit(page, frame, 'Call me back'), 303);
+    const heading = frame.getByRole('heading', { level: 1 });
+    await heading.waitFor();
+    assert.equal(await heading.innerText(), 'Thank you, your request has been sent');
+    const { inquiry } = await stored('callback');
+    const admin = await s.env.admin();
+    const { rows } = await admin.query<{ lang: string }>(
+      `SELECT d.lang FROM consent_records c JOIN published_documents d ON d.id = c.document_id
+       WHERE c.inquiry_id = $1`,
+      [inquiry.id],
+    );
+    assert.deepEqual(rows, [{ lang: 'en' }]);
+    await page.close();
+  });
+
   it('has no serious or critical accessibility violations on the host page or in the frames', async () => {
     const page = await context.newPage();
     await page.goto(`${declared}/`);
     await frameOf(page, 'callback').getByLabel(CONSENT).waitFor();
     await frameOf(page, 'feedback').getByLabel(CONSENT).waitFor();
     assert.deepEqual(await seriousA11yViolations(page), [], 'host page with the widgets');
-    // Each frame in place (axe in the host page cannot look into a cross-origin frame). The helper
-    // only evaluates scripts, which a Frame does exactly as a Page does.
+    // Each frame in place (axe in the host page cannot look into a cross-origin frame).
     for (const form of ['callback', 'feedback']) {
       const frame = await page.locator(`iframe[data-soglasie-frame="${form}"]`).elementHandle();
       const inner = await frame.contentFrame();
       assert.ok(inner);
-      assert.deepEqual(await seriousA11yViolations(inner as unknown as Page), [], `${form} frame`);
+      assert.deepEqual(await seriousA11yViolations(inner), [], `${form} frame`);
     }
     await page.close();
   });

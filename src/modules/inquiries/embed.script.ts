@@ -9,7 +9,8 @@ export const EMBED_SCRIPT = String.raw`/*
  * and the form appears there in a frame served by Soglasie, so the consent texts and their links
  * stay first-party and the patient's data goes straight to Soglasie, never through the host page.
  * Soglasie allows the framing only on the operator's declared sites (CSP frame-ancestors).
- * Optional: data-soglasie-target="<element id>", data-soglasie-title="<frame title>".
+ * Optional: data-soglasie-target="<element id>", data-soglasie-title="<frame title>",
+ * data-soglasie-lang="en" (the form and its consent documents in English).
  */
 (function () {
   'use strict';
@@ -25,9 +26,11 @@ export const EMBED_SCRIPT = String.raw`/*
     // Only the host: the framed page's query is strict (an unknown parameter is a 400), and the
     // host page's path is not needed (the inquiry records the framed form's own path).
     src.searchParams.set('site', window.location.host);
+    var english = script.getAttribute('data-soglasie-lang') === 'en';
+    if (english) src.searchParams.set('lang', 'en');
     var frame = document.createElement('iframe');
     frame.src = src.href;
-    frame.title = script.getAttribute('data-soglasie-title') || 'Форма обращения';
+    frame.title = script.getAttribute('data-soglasie-title') || (english ? 'Inquiry form' : 'Форма обращения');
     frame.setAttribute('data-soglasie-frame', form);
     frame.style.width = '100%';
     frame.style.minHeight = '640px';
