@@ -103,6 +103,28 @@ describe('POST /api/v1/inquiries, the confirmation e-mail and the widget', () =>
     assert.deepEqual(rows, [{ channel: 'api', actor_type: 'api_key', actor_id: keyId }]);
   });
 
+  it('cites the English consent documents when the body says lang: en, the Russian ones otherwise', async () => {
+    const admin = await env.admin();
+    const cited = async (lang?: 'en' | 'ru') => {
+      const r = await post(body(lang ? { lang } : {}));
+      assert.equal(r.statusCode, 201, r.body);
+      const { rows } = await admin.query<{ document_sha256: string; document_version: number }>(
+        'SELECT document_sha256, document_version FROM consent_records WHERE inquiry_id = $1',
+        [r.json<{ inquiryId: string }>().inquiryId],
+      );
+      return rows;
+    };
+    const p = testPolicy(op.operatorId);
+    // testPolicy's hashes depend only on the kind and the language, so they can be compared here.
+    assert.deepEqual(await cited('en'), [
+      { document_sha256: p.documentsEn!.consent_processing.sha256, document_version: 1 },
+    ]);
+    assert.deepEqual(await cited(), [
+      { document_sha256: p.documents.consent_processing.sha256, document_version: 2 },
+    ]);
+    assert.equal((await post(body({ lang: 'de' }))).statusCode, 400);
+  });
+
   it('the site may be given by id; an unknown field in the body is 400', async () => {
     const r = await post(body({ siteDomain: undefined, siteId: op.siteId }));
     assert.equal(r.statusCode, 201, r.body);

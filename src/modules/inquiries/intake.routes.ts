@@ -28,6 +28,8 @@ export const ApiInquiryBody = z
     onBehalf: OnBehalf.optional(),
     idempotencyKey: z.string().regex(/^[A-Za-z0-9_.-]{8,128}$/, '8–128 символов A-Z a-z 0-9 _ . -'),
     page: z.string().max(2000).optional(),
+    /** The language the patient read the consent texts in: the consent records cite those. */
+    lang: z.enum(['ru', 'en']).optional(),
   })
   .refine((b) => (b.siteId === undefined) !== (b.siteDomain === undefined), {
     message: 'Укажите siteId или siteDomain (одно из двух) / Give siteId or siteDomain',
@@ -63,6 +65,7 @@ export async function intakeApi(app: App, ctx: AppContext): Promise<void> {
           fields: b.fields,
           consents: b.consents,
           ...(b.onBehalf ? { onBehalf: b.onBehalf } : {}),
+          ...(b.lang ? { lang: b.lang } : {}),
           channel: 'api',
           page: b.page ?? '',
           ip: req.ip,

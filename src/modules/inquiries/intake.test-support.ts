@@ -84,15 +84,16 @@ const sha = (c: string) => c.repeat(64);
 
 /** A published policy (declaration version 3) with documents of known ids, versions and hashes. */
 export function testPolicy(operatorId: string): PublishedPolicy {
-  const doc = (kind: string, version: number, c: string) => ({
+  const doc = (kind: string, version: number, c: string, lang: 'ru' | 'en' = 'ru') => ({
     id: randomUUID(),
     operatorId,
     kind,
     version,
     publishedAt: new Date('2026-01-01T00:00:00Z'),
-    sha256: sha(c),
-    lang: 'ru' as const,
-    url: `/documents/${kind}/versions/${version}`,
+    // English hashes use the digit after the Russian one's letter: a..e become 1..5.
+    sha256: sha(lang === 'en' ? String('abcde'.indexOf(c) + 1) : c),
+    lang,
+    url: `${lang === 'en' ? '/en' : ''}/documents/${kind}/versions/${version}`,
   });
   return {
     declarationVersion: 3,
@@ -104,6 +105,13 @@ export function testPolicy(operatorId: string): PublishedPolicy {
       consent_marketing: doc('consent_marketing', 1, 'c'),
       consent_review_publication: doc('consent_review_publication', 4, 'd'),
       cookie_notice: doc('cookie_notice', 1, 'e'),
+    },
+    documentsEn: {
+      privacy_policy: doc('privacy_policy', 1, 'a', 'en'),
+      consent_processing: doc('consent_processing', 1, 'b', 'en'),
+      consent_marketing: doc('consent_marketing', 1, 'c', 'en'),
+      consent_review_publication: doc('consent_review_publication', 1, 'd', 'en'),
+      cookie_notice: doc('cookie_notice', 1, 'e', 'en'),
     },
   } as unknown as PublishedPolicy;
 }
