@@ -7,6 +7,10 @@
  * an audit entry. The anti-spam rate limit and minimum fill time are lifted for the run (one
  * address sends everything). Target: intake ≥ 40% of the bare route, p99 < 100 ms.
  *
+ * The bare route reaches PostgreSQL the way the app does (the Unix socket in the data folder). For
+ * each load the CPU time per request of the serving process and of all PostgreSQL processes is
+ * read from /proc, which shows where an intake's cost goes.
+ *
  *   npx tsx bench/intake.ts [seconds=10] [connections=50]
  */
 import autocannon from 'autocannon';
@@ -17,6 +21,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import {
   childEnv,
+  cpuMs,
+  descendants,
   freePort,
   printTable,
   removeDir,
@@ -63,9 +69,11 @@ type Row = {
   ok: number;
   other: number;
   errors: number;
+  appCpuMsPerRequest: number;
+  pgCpuMsPerRequest: number;
 };
 
-function row(target: string, r: autocannon.Result, okStatus: string): Row {
+function row(target: string, r: autocannon.Result, okStatus: string, cpu: { app: number; pg: number }): Row {
   const codes = r.statusCodeStats as unknown as Record<string, { count: number }>;
   const ok = codes[okStatus]?.count ?? 0;
   const all = Object.values(codes).reduce((n, c) => n + c.count, 0);
@@ -77,6 +85,8 @@ function row(target: string, r: autocannon.Result, okStatus: string): Row {
     ok,
     other: all - ok,
     errors: r.errors,
+    appCpuMsPerRequest: round(cpu.app / Math.max(1, r.requests.total), 2),
+    pgCpuMsPerRequest: round(cpu.pg / Math.max(1, r.requests.total), 2),
   };
 }
 
@@ -98,6 +108,8 @@ try {
   // The server owns the embedded cluster; the CLI reaches the same databases through their URL.
   const password = (await readFile(path.join(dataDir, 'pg.password'), 'utf8')).trim();
   const dbUrl = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/soglasie`;
+  // The app's own way in: the socket in the cluster's folder (see src/platform/db/embedded.ts).
+  const socketUrl = `postgresql://postgres:${encodeURIComponent(password)}@${encodeURIComponent(path.join(dataDir, 'pg'))}:${pgPort}/soglasie`;
   const { stdout } = await run(
     process.execPath,
     [path.join(ROOT, 'bin/soglasie.mjs'), 'apikey', 'create', '--operator', 'lux-demo', '--name', 'bench'],
@@ -107,7 +119,7 @@ try {
   if (!apiKey) throw new Error('apikey create printed no key');
 
   bare = await startChildServer('bench/bare-intake-server.ts', {
-    BENCH_DATABASE_URL: dbUrl,
+    BENCH_DATABASE_URL: socketUrl,
   });
 
   const expected = Math.ceil(seconds * 2500) + 2000;
@@ -124,7 +136,7 @@ try {
       website: '',
     }).toString();
 
-  const loads: [string, () => Promise<autocannon.Result>, string][] = [
+  const loads: [string, () => Promise<autocannon.Result>, string, number][] = [
     [
       'bare Fastify: zod + 1 INSERT',
       () =>
@@ -148,6 +160,7 @@ try {
           ],
         }),
       '303',
+      bare.pid,
     ],
     [
       'intake: form POST /forms/callback',
@@ -165,6 +178,7 @@ try {
           ],
         }),
       '303',
+      serve.child.pid!,
     ],
     [
       'intake: POST /api/v1/inquiries',
@@ -191,11 +205,17 @@ try {
           ],
         }),
       '201',
+      serve.child.pid!,
     ],
   ];
-  for (const [name, load, okStatus] of loads) {
+  // PostgreSQL's processes are the server's descendants; backends opened during a load count whole.
+  const postgres = () => descendants(serve!.child.pid!);
+  for (const [name, load, okStatus, pid] of loads) {
     await autocannon({ url: `${bare.url}/healthz`, connections: 4, duration: 1 }); // settle
-    rows.push(row(name, await load(), okStatus));
+    const before = { app: cpuMs([pid]), pg: cpuMs(postgres()) };
+    const result = await load();
+    const cpu = { app: cpuMs([pid]) - before.app, pg: cpuMs(postgres()) - before.pg };
+    rows.push(row(name, result, okStatus, cpu));
   }
   printTable(`intake (autocannon -c ${connections} -d ${seconds}, embedded PostgreSQL, same run)`, rows);
   const bareRps = rows[0]!.requestsPerSecond;

@@ -171,6 +171,7 @@ export async function startChildServer(
 ): Promise<{
   port: number;
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }> {
   const port = await freePort();
@@ -185,6 +186,7 @@ export async function startChildServer(
   return {
     port,
     url,
+    pid: child.pid!,
     stop: async () => {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
@@ -245,6 +247,25 @@ export function pidsWithCmdline(needle: string, also?: string): number[] {
   }
   return out;
 }
+
+/** CPU time (user + system) the processes have used so far, in ms; vanished ones count 0. */
+export function cpuMs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields 14 and 15 of stat (utime, stime), counted after the command name.
+      ticks += Number(after[11]) + Number(after[12]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat times: 100 on every common build. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** All descendants of a pid (children, grandchildren, ...), from /proc/<pid>/stat. */
 export function descendants(root: number): number[] {
