@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 
 const CANDIDATES = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'];
 
@@ -54,4 +54,21 @@ export async function seriousA11yViolations(page: Page | Frame): Promise<AxeViol
   return (result.violations as { id: string; impact: string | null; help: string; nodes: unknown[] }[])
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
+}
+
+/** A label's exact text, with or without the required-field star after it. */
+export function labelled(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s*\\*)?$`);
+}
+
+/** Fills fields found by their labels in a form or a frame (selects by option value). */
+export async function fillByLabel(
+  scope: { getByLabel(text: RegExp): Locator },
+  fields: Record<string, string>,
+): Promise<void> {
+  for (const [label, value] of Object.entries(fields)) {
+    const input = scope.getByLabel(labelled(label));
+    if ((await input.evaluate((e) => e.tagName)) === 'SELECT') await input.selectOption(value);
+    else await input.fill(value);
+  }
 }

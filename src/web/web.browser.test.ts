@@ -2,17 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, seriousA11yViolations } from '../../test/browser.ts';
+import { fillByLabel, labelled, launchChromium, seriousA11yViolations } from '../../test/browser.ts';
 import { SURFACES } from '../cli/serve-options.ts';
 import { renderHtmlError } from '../console/index.ts';
 import { createSiteEnv, type SiteEnv } from './web.testing.ts';
 
 const CONSENT = labelled('Даю согласие на обработку моих персональных данных для ответа на эту заявку');
-
-/** A label's exact text, with or without the required-field star after it. */
-function labelled(text: string): RegExp {
-  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s*\\*)?$`);
-}
 
 describe('the public site in real Chromium, JavaScript off', { timeout: 180_000 }, () => {
   let s: SiteEnv;
@@ -38,12 +33,7 @@ describe('the public site in real Chromium, JavaScript off', { timeout: 180_000 
 
   /** Fills a form by its labels, as a person would, waits past the minimum fill time and submits. */
   async function fill(page: Page, formId: string, fields: Record<string, string>): Promise<void> {
-    const form = page.locator(`form[action="/forms/${formId}"]`);
-    for (const [label, value] of Object.entries(fields)) {
-      const input = form.getByLabel(labelled(label));
-      if ((await input.evaluate((e) => e.tagName)) === 'SELECT') await input.selectOption(value);
-      else await input.fill(value);
-    }
+    await fillByLabel(page.locator(`form[action="/forms/${formId}"]`), fields);
   }
 
   async function submit(page: Page, formId: string, button: string): Promise<number> {

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { launchChromium, seriousA11yViolations } from '../../../test/browser.ts';
+import { fillByLabel, labelled, launchChromium, seriousA11yViolations } from '../../../test/browser.ts';
 import { createSiteEnv, type SiteEnv } from '../../web/web.testing.ts';
 import { systemPrincipal } from '../staff/index.ts';
 
@@ -15,11 +15,6 @@ import { systemPrincipal } from '../staff/index.ts';
 
 const CONSENT = labelled('Даю согласие на обработку моих персональных данных для ответа на эту заявку');
 
-/** A label's exact text, with or without the required-field star after it. */
-function labelled(text: string): RegExp {
-  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s*\\*)?$`);
-}
-
 /** What the README tells a clinic to paste, for one form. */
 function snippet(soglasie: string, form: string, lang?: 'en'): string {
   return (
@@ -27,6 +22,20 @@ function snippet(soglasie: string, form: string, lang?: 'en'): string {
     `<script src="${soglasie}/embed.js" data-soglasie-form="${form}"` +
     `${lang ? ` data-soglasie-lang="${lang}"` : ''} async></script>`
   );
+}
+
+/** A clinic page with the three other forms, one widget each. */
+function otherFormsPage(soglasie: string): string {
+  return `<!doctype html>
+<html lang="ru">
+  <head><meta charset="utf-8" /><title>Отзывы, запись, цены</title></head>
+  <body>
+    <main>
+      <h1>Отзывы, запись и цены</h1>
+      ${['review', 'appointment', 'estimate'].map((f) => snippet(soglasie, f)).join('\n')}
+    </main>
+  </body>
+</html>`;
 }
 
 /** The clinic's English page: one widget in English. */
@@ -85,7 +94,12 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
     await s.publish();
     soglasie = await s.app.listen({ port: 0, host: '127.0.0.1' });
     const clinic = createServer((req, res) => {
-      const page = req.url === '/' ? clinicPage : req.url === '/en' ? englishPage : undefined;
+      const pages: Record<string, (soglasie: string) => string> = {
+        '/': clinicPage,
+        '/en': englishPage,
+        '/more': otherFormsPage,
+      };
+      const page = pages[req.url ?? ''];
       if (!page) {
         res.writeHead(404).end();
         return;
@@ -119,9 +133,7 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
     page.frameLocator(`iframe[data-soglasie-frame="${form}"]`);
 
   async function fill(frame: FrameLocator, fields: Record<string, string>): Promise<void> {
-    for (const [label, value] of Object.entries(fields)) {
-      await frame.getByLabel(labelled(label)).fill(value);
-    }
+    await fillByLabel(frame, fields);
   }
 
   /** Clicks the frame's button past the minimum fill time; the status of the form's POST. */
@@ -225,6 +237,62 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
       { kind: 'marketing', channel: 'widget', form_id: 'feedback', policy_version: 1 },
       { kind: 'processing', channel: 'widget', form_id: 'feedback', policy_version: 1 },
     ]);
+    await page.close();
+  });
+
+  it('takes the review, appointment and estimate forms in their frames too', async () => {
+    const page = await context.newPage();
+    await page.goto(`${declared}/more`);
+    const week = new Date(s.env.clock.now().getTime() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const cases: {
+      formId: string;
+      button: string;
+      fields: Record<string, string>;
+      extra?: (f: FrameLocator) => Promise<void>;
+    }[] = [
+      {
+        formId: 'review',
+        button: 'Отправить отзыв',
+        fields: { Имя: 'Вера Смирнова', 'Текст отзыва': 'Всё быстро и вежливо.', Оценка: '5' },
+        extra: async (f) => {
+          await f.getByLabel('Разрешаю опубликовать мой отзыв на сайте центра').check();
+          await f.getByLabel('Только имя').check();
+        },
+      },
+      {
+        formId: 'appointment',
+        button: 'Записаться',
+        fields: {
+          Имя: 'Глеб Петров',
+          Телефон: '8 (912) 000-11-23',
+          'Желаемая дата': week,
+          'Желаемое время': '10:30',
+          'Услуга или врач': 'МРТ коленного сустава',
+        },
+      },
+      {
+        formId: 'estimate',
+        button: 'Рассчитать стоимость',
+        fields: { Имя: 'Егор', Телефон: '+7 912 555-44-34', 'Какие исследования вас интересуют': 'МРТ' },
+      },
+    ];
+    for (const c of cases) {
+      const frame = frameOf(page, c.formId);
+      await fill(frame, c.fields);
+      await c.extra?.(frame);
+      await frame.getByLabel(CONSENT).check();
+      assert.equal(await submit(page, frame, c.button), 303, c.formId);
+      const heading = frame.getByRole('heading', { level: 1 });
+      await heading.waitFor();
+      assert.match(await heading.innerText(), /^Спасибо/, c.formId);
+      const { inquiry, consents } = await stored(c.formId);
+      assert.equal(inquiry.channel, 'widget', c.formId);
+      assert.ok(
+        consents.some((k) => k.kind === 'processing'),
+        c.formId,
+      );
+      if (c.formId === 'review') assert.ok(consents.some((k) => k.kind === 'review_publication'));
+    }
     await page.close();
   });
 
