@@ -190,6 +190,14 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
     await heading.waitFor();
     assert.equal(await heading.innerText(), 'Спасибо, заявка отправлена');
     assert.equal(new URL(page.url()).origin, declared, 'the clinic page stays where it was');
+    // The framed page reports its height and the frame takes it (no scroll bar inside).
+    const iframe = page.locator('iframe[data-soglasie-frame="callback"]');
+    const inner = await (await iframe.elementHandle())!.contentFrame();
+    const contentHeight = await inner!.evaluate(() => document.documentElement.scrollHeight);
+    await page.waitForFunction(([e, h]) => (e as HTMLIFrameElement).style.height === `${h as number}px`, [
+      await iframe.elementHandle(),
+      contentHeight,
+    ] as const);
 
     const after = await s.counts();
     assert.equal(after.inquiries, before.inquiries + 1);

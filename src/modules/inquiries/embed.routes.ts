@@ -15,14 +15,22 @@ import type { FastifyRequest } from 'fastify';
 import type { App } from '../../app.ts';
 import type { AppContext } from '../../context.ts';
 import type { HostMatch } from '../operators/index.ts';
-import { EMBED_SCRIPT } from './embed.script.ts';
+import { EMBED_FRAME_SCRIPT, EMBED_SCRIPT } from './embed.script.ts';
 
 export const EMBED_SCRIPT_PATH = '/embed.js';
+/** The framed form page's script (reports its height to the host page). */
+export const EMBED_FRAME_SCRIPT_PATH = '/embed/frame.js';
 /** Prefix of the framed form pages (rendered by the public site, framed by the rule here). */
 export const EMBED_FORMS_PREFIX = '/embed/forms/';
 
 const SCRIPT = Buffer.from(EMBED_SCRIPT, 'utf8');
-const ETAG = `"${createHash('sha256').update(SCRIPT).digest('base64url').slice(0, 27)}"`;
+const ETAG = etagOf(SCRIPT);
+const FRAME_SCRIPT = Buffer.from(EMBED_FRAME_SCRIPT, 'utf8');
+const FRAME_ETAG = etagOf(FRAME_SCRIPT);
+
+function etagOf(body: Buffer): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+}
 
 /**
  * The operator and site an embedded form is for: the host page's host (`?site=`), which must be a
@@ -42,16 +50,19 @@ export function frameAncestorsOf(ctx: AppContext, match: HostMatch): string[] {
 }
 
 export async function embedWidget(app: App, ctx: AppContext): Promise<void> {
-  app.get(EMBED_SCRIPT_PATH, async (req, reply) => {
-    void reply
-      .header('content-type', 'text/javascript; charset=utf-8')
-      // Loaded by pages of other origins: helmet's same-origin default would block it there.
-      .header('cross-origin-resource-policy', 'cross-origin')
-      .header('cache-control', 'public, max-age=86400, stale-while-revalidate=604800')
-      .header('etag', ETAG);
-    if (req.headers['if-none-match'] === ETAG) return reply.code(304).send();
-    return reply.send(SCRIPT);
-  });
+  const script = (path: string, body: Buffer, etag: string, crossOrigin: boolean) =>
+    app.get(path, async (req, reply) => {
+      void reply
+        .header('content-type', 'text/javascript; charset=utf-8')
+        .header('cache-control', 'public, max-age=86400, stale-while-revalidate=604800')
+        .header('etag', etag);
+      // embed.js is loaded by pages of other origins: helmet's same-origin default would block it.
+      if (crossOrigin) void reply.header('cross-origin-resource-policy', 'cross-origin');
+      if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+      return reply.send(body);
+    });
+  script(EMBED_SCRIPT_PATH, SCRIPT, ETAG, true);
+  script(EMBED_FRAME_SCRIPT_PATH, FRAME_SCRIPT, FRAME_ETAG, false);
 
   app.addHook('onSend', async (req, reply, payload) => {
     if (!req.url.startsWith(EMBED_FORMS_PREFIX)) return payload;

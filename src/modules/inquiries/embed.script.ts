@@ -58,3 +58,26 @@ export const EMBED_SCRIPT = String.raw`/*
   for (var i = 0; i < scripts.length; i++) mount(scripts[i]);
 })();
 `;
+
+/**
+ * The framed form page's own script, served as `/embed/frame.js`: it tells the host page its height
+ * (on load and whenever it changes, e.g. when field errors appear), so the widget's frame fits the
+ * form without a scroll bar. Only a number leaves the frame; the host page's script accepts it from
+ * the frame it made, on Soglasie's origin, only.
+ */
+export const EMBED_FRAME_SCRIPT = String.raw`(function () {
+  'use strict';
+  if (window.parent === window) return;
+  var last = 0;
+  function report() {
+    var height = Math.ceil(document.documentElement.scrollHeight);
+    if (height === last) return;
+    last = height;
+    window.parent.postMessage({ type: 'soglasie:height', height: height }, '*');
+  }
+  if (typeof ResizeObserver === 'function') new ResizeObserver(report).observe(document.documentElement);
+  window.addEventListener('load', report);
+  window.addEventListener('resize', report);
+  report();
+})();
+`;

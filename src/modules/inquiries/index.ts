@@ -23,6 +23,7 @@ export {
   resolveEmbedSite,
   frameAncestorsOf,
   EMBED_SCRIPT_PATH,
+  EMBED_FRAME_SCRIPT_PATH,
   EMBED_FORMS_PREFIX,
 } from './embed.routes.ts';
 export { PURGE_INTAKE_RATE, purgeIntakeRateJob } from './purge-intake-rate.job.ts';

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { EMBED_FRAME_SCRIPT_PATH } from '../../modules/inquiries/index.ts';
 import { html, type SafeHtml } from '../../platform/http/html.ts';
 import { BASE_CSS_TEXT, stylesheet } from '../../platform/http/stylesheet.ts';
 import { localPath, otherLang } from './lang.ts';
@@ -127,6 +128,7 @@ export function embedPage(o: { title: string; body: SafeHtml; lang?: Lang }): Sa
       ${head(o.title)}
       <body class="embed">
         <main id="main">${o.body}</main>
+        <script src="${EMBED_FRAME_SCRIPT_PATH}" defer></script>
       </body>
     </html>`;
 }
