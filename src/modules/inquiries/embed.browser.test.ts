@@ -192,9 +192,9 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
     assert.equal(new URL(page.url()).origin, declared, 'the clinic page stays where it was');
     // The framed page reports its height and the frame takes it (no scroll bar inside).
     const iframe = page.locator('iframe[data-soglasie-frame="callback"]');
-    const inner = await (await iframe.elementHandle())!.contentFrame();
+    const inner = await (await iframe.elementHandle()).contentFrame();
     const contentHeight = await inner!.evaluate(() => document.documentElement.scrollHeight);
-    await page.waitForFunction(([e, h]) => (e as HTMLIFrameElement).style.height === `${h as number}px`, [
+    await page.waitForFunction(([e, h]) => (e as HTMLIFrameElement).style.height === `${h}px`, [
       await iframe.elementHandle(),
       contentHeight,
     ] as const);
