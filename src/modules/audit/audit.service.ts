@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../platform/clock.ts';
-import type { Database, Tx } from '../../platform/db/database.ts';
+import { prepared, type Database, type Tx } from '../../platform/db/database.ts';
 
 export type ActorType = 'staff' | 'api_key' | 'job' | 'system' | 'subject';
 export type AuditResult = 'success' | 'denied' | 'failure';
@@ -61,7 +61,7 @@ export class AuditService {
    */
   async record(tx: Tx, e: AuditEntry): Promise<void> {
     const a = this.inline(e, 0);
-    await tx.query(`SELECT ${a.sql}`, a.params);
+    await tx.query(prepared(`SELECT ${a.sql}`, a.params));
   }
 
   /**

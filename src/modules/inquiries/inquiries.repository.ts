@@ -2,7 +2,7 @@
  * Data access for intake: inquiries, consent records, idempotency keys, spam counters and the
  * per-address rate limit. Every function takes a Tx; the service owns the transaction.
  */
-import type { Tx } from '../../platform/db/database.ts';
+import { prepared, type Tx } from '../../platform/db/database.ts';
 import type { InlineAudit } from '../audit/index.ts';
 
 export interface InquiryRow {
@@ -101,7 +101,8 @@ export const inquiriesRepository = {
     const a = audit(params.length);
     params.push(...a.params);
     const { rows } = await db.query<{ number: string }>(
-      `WITH i AS (
+      prepared(
+        `WITH i AS (
          INSERT INTO inquiries (id, operator_id, site_id, subject_id, form_id, channel, page, fields_enc,
            possible_health_data, on_behalf, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING number),
@@ -113,7 +114,8 @@ export const inquiriesRepository = {
              : ''
          }
        SELECT i.number, ${a.sql} FROM i`,
-      params,
+        params,
+      ),
     );
     return rows[0]!;
   },
@@ -130,10 +132,12 @@ export const inquiriesRepository = {
   /** Adds one submission to the address's current window and returns the window's count. */
   async hitRate(db: Tx, operatorId: string, address: Buffer, windowStart: Date): Promise<number> {
     const { rows } = await db.query<{ count: number }>(
-      `INSERT INTO intake_rate (operator_id, address_hmac, window_start, count) VALUES ($1, $2, $3, 1)
+      prepared(
+        `INSERT INTO intake_rate (operator_id, address_hmac, window_start, count) VALUES ($1, $2, $3, 1)
        ON CONFLICT (operator_id, address_hmac, window_start) DO UPDATE SET count = intake_rate.count + 1
        RETURNING count`,
-      [operatorId, address, windowStart],
+        [operatorId, address, windowStart],
+      ),
     );
     return rows[0]!.count;
   },

@@ -1,4 +1,4 @@
-import type { Tx } from '../../platform/db/database.ts';
+import { prepared, type Tx } from '../../platform/db/database.ts';
 
 export type LookupField = 'phone' | 'email';
 
@@ -92,7 +92,8 @@ export const keyringRepository = {
     lookups: readonly { field: LookupField; bidx: Buffer }[],
   ): Promise<string[]> {
     const { rows } = await db.query<{ subject_id: string }>(
-      `WITH found AS (
+      prepared(
+        `WITH found AS (
          SELECT l.subject_id, q.n, k.created_at
          FROM unnest($6::text[], $7::bytea[]) WITH ORDINALITY AS q (field, bidx, n)
          JOIN subject_lookup l ON l.operator_id = $2 AND l.field = q.field AND l.bidx = q.bidx
@@ -105,15 +106,16 @@ export const keyringRepository = {
          INSERT INTO subject_lookup (operator_id, field, bidx, subject_id)
          SELECT k.operator_id, t.f, t.b, k.subject_id FROM k, unnest($6::text[], $7::bytea[]) AS t (f, b))
        SELECT subject_id FROM found ORDER BY n, created_at, subject_id LIMIT 200`,
-      [
-        row.subjectId,
-        row.operatorId,
-        row.wrapped,
-        row.masterKeyId,
-        row.at,
-        lookups.map((l) => l.field),
-        lookups.map((l) => l.bidx),
-      ],
+        [
+          row.subjectId,
+          row.operatorId,
+          row.wrapped,
+          row.masterKeyId,
+          row.at,
+          lookups.map((l) => l.field),
+          lookups.map((l) => l.bidx),
+        ],
+      ),
     );
     return [...new Set(rows.map((r) => r.subject_id))];
   },

@@ -1,4 +1,4 @@
-import type { Tx } from '../../platform/db/database.ts';
+import { prepared, type Tx } from '../../platform/db/database.ts';
 import type { InlineAudit } from '../audit/index.ts';
 
 export interface SubjectRow {
@@ -30,20 +30,22 @@ export const subjectsRepository = {
   async insert(db: Tx, row: SubjectRow, audit: (offset: number) => InlineAudit): Promise<void> {
     const a = audit(7);
     await db.query(
-      `WITH s AS (
+      prepared(
+        `WITH s AS (
          INSERT INTO subjects (id, operator_id, name_enc, phone_enc, email_enc, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id)
        SELECT ${a.sql} FROM s`,
-      [
-        row.id,
-        row.operator_id,
-        row.name_enc,
-        row.phone_enc,
-        row.email_enc,
-        row.created_at,
-        row.updated_at,
-        ...a.params,
-      ],
+        [
+          row.id,
+          row.operator_id,
+          row.name_enc,
+          row.phone_enc,
+          row.email_enc,
+          row.created_at,
+          row.updated_at,
+          ...a.params,
+        ],
+      ),
     );
   },
 
@@ -91,7 +93,7 @@ export const subjectsRepository = {
     if (keys.length === 0) return;
     // One round trip: a select list is evaluated left to right, so the locks are taken in order.
     const locks = keys.map((_, i) => `pg_advisory_xact_lock(hashtextextended($${i + 1}, 0))`);
-    await db.query(`SELECT ${locks.join(', ')}`, keys);
+    await db.query(prepared(`SELECT ${locks.join(', ')}`, keys));
   },
 
   /** Deletes the subject; rows that reference it (outbox, ...) go with it by foreign-key cascade. */

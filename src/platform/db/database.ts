@@ -9,6 +9,7 @@
  *   await db.scoped([operatorId], (tx) => tx.query('SELECT id FROM subjects WHERE id = $1', [id]));
  *   await db.system((tx) => tx.query('SELECT count(*) FROM subjects')); // jobs that span operators
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { AppError, ErrorCode } from '../errors.ts';
 import { isUuid } from '../ids.ts';
@@ -24,6 +25,32 @@ export interface Tx {
     sql: string,
     params?: readonly unknown[],
   ): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: Prepared): Promise<pg.QueryResult<R>>;
+}
+
+/** A statement PostgreSQL parses and plans once per connection (see `prepared`). */
+export interface Prepared {
+  name: string;
+  text: string;
+  values: unknown[];
+}
+
+const preparedNames = new Map<string, string>();
+
+/**
+ * The statement as a named prepared statement, for the statements every intake runs: each
+ * connection parses and plans it once instead of on every execution (the intake's CTEs cost more
+ * to plan than to run). The name is derived from the text, so one text is one statement; the
+ * texts must be few and fixed (never with values spliced in). Row-level security still applies:
+ * its conditions read the transaction's scope when the statement runs, not when it was planned.
+ */
+export function prepared(text: string, values: readonly unknown[]): Prepared {
+  let name = preparedNames.get(text);
+  if (!name) {
+    name = `s_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    preparedNames.set(text, name);
+  }
+  return { name, text, values: [...values] };
 }
 
 export interface PoolOptions {
@@ -57,8 +84,13 @@ export class Database {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(
     sql: string,
     params?: readonly unknown[],
+  ): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: Prepared): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string | Prepared,
+    params?: readonly unknown[],
   ): Promise<pg.QueryResult<R>> {
-    return this.pool.query<R>(sql, params as unknown[]);
+    return typeof sql === 'string' ? this.pool.query<R>(sql, params as unknown[]) : this.pool.query<R>(sql);
   }
 
   /** A transaction with no tenant scope: tables with personal data refuse it. */
