@@ -18,6 +18,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import pg from 'pg';
 import { promisify } from 'node:util';
 import {
   childEnv,
@@ -210,8 +211,20 @@ try {
   ];
   // PostgreSQL's processes are the server's descendants; backends opened during a load count whole.
   const postgres = () => descendants(serve!.child.pid!);
+  // Between loads, what the previous one wrote is vacuumed and checkpointed, so each load's
+  // PostgreSQL time is its own rather than the clean-up of the one before.
+  const settle = async (): Promise<void> => {
+    for (const url of [dbUrl, dbUrl.replace(/\/soglasie$/, '/soglasie_keyring')]) {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query('VACUUM (ANALYZE)');
+      await c.query('CHECKPOINT');
+      await c.end();
+    }
+  };
   for (const [name, load, okStatus, pid] of loads) {
-    await autocannon({ url: `${bare.url}/healthz`, connections: 4, duration: 1 }); // settle
+    await settle();
+    await autocannon({ url: `${bare.url}/healthz`, connections: 4, duration: 1 }); // warm up
     const before = { app: cpuMs([pid]), pg: cpuMs(postgres()) };
     const result = await load();
     const cpu = { app: cpuMs([pid]) - before.app, pg: cpuMs(postgres()) - before.pg };
