@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../test/harness.ts';
 import { Browser } from '../console/console.testing.ts';
 import { renderHtmlError } from '../console/index.ts';
+import { putInForceWithoutEnglish } from '../modules/policy/policy.test-support.ts';
 import { DEMO_STAFF_EMAIL, demoPasswordFile, describeDemoLogin, loadDemo } from './demo.ts';
 import { SURFACES } from './serve-options.ts';
 
@@ -42,29 +43,17 @@ describe('the demo clinic', () => {
 
   it('adds the English documents to a demo published before they existed', async () => {
     const { operatorId } = await loadDemo(env.ctx);
-    const admin = await env.admin();
-    const { rows } = await admin.query<{ id: string; version: number; declaration: unknown }>(
-      'SELECT id, version, declaration FROM policy_publications WHERE operator_id = $1 ORDER BY version DESC LIMIT 1',
-      [operatorId],
-    );
-    const pub = rows[0]!;
-    // What an older installation has in force: a publication with the Russian documents only.
-    const old = '5f0c1e9a-0000-4000-8000-0000000000bb';
-    await admin.query(
-      `INSERT INTO policy_publications (id, operator_id, version, declaration, published_at, published_by)
-       VALUES ($1, $2, $3, $4, $5, 'test')`,
-      [old, operatorId, pub.version + 1, JSON.stringify(pub.declaration), env.clock.now()],
-    );
-    await admin.query(
-      `INSERT INTO policy_publication_documents (publication_id, kind, lang, document_id)
-       SELECT $1, kind, lang, document_id FROM policy_publication_documents WHERE publication_id = $2 AND lang = 'ru'`,
-      [old, pub.id],
+    const version = await putInForceWithoutEnglish(
+      await env.admin(),
+      operatorId,
+      env.clock.now(),
+      '5f0c1e9a-0000-4000-8000-0000000000bb',
     );
     env.clock.advance(1000);
     assert.equal((await env.ctx.services.policy.current(operatorId))?.documentsEn, undefined);
     await loadDemo(env.ctx);
     const now = await env.ctx.services.policy.current(operatorId);
-    assert.equal(now?.declarationVersion, pub.version + 2);
+    assert.equal(now?.declarationVersion, version + 2);
     assert.ok(now?.documentsEn?.privacy_policy.url.startsWith('/en/'));
   });
 

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { fillByLabel, labelled, launchChromium, seriousA11yViolations } from '../../test/browser.ts';
+import { fillByLabel, labelled, seriousA11yViolations } from '../../test/browser.ts';
 import { SURFACES } from '../cli/serve-options.ts';
 import { renderHtmlError } from '../console/index.ts';
-import { createSiteEnv, type SiteEnv } from './web.testing.ts';
+import { openSiteInBrowser, type SiteEnv, type SiteInBrowser } from './web.testing.ts';
 
 const CONSENT = labelled('Даю согласие на обработку моих персональных данных для ответа на эту заявку');
 
@@ -15,19 +14,12 @@ describe('the public site in real Chromium, JavaScript off', { timeout: 180_000 
   let base: string;
   let context: BrowserContext;
 
+  let site: SiteInBrowser | undefined;
   before(async () => {
-    s = await createSiteEnv();
-    await s.publish();
-    base = await s.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-    context = await browser.newContext({ javaScriptEnabled: false, locale: 'ru-RU' });
-    mkdirSync('.test-data', { recursive: true });
+    site = await openSiteInBrowser({ locale: 'ru-RU' });
+    ({ s, base, context, browser } = site);
   });
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await s?.close();
-  });
+  after(() => site?.close());
 
   const inAWeek = () => new Date(s.env.clock.now().getTime() + 7 * 86_400_000).toISOString().slice(0, 10);
 

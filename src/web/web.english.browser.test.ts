@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, seriousA11yViolations } from '../../test/browser.ts';
-import { createSiteEnv, type SiteEnv } from './web.testing.ts';
+import { seriousA11yViolations } from '../../test/browser.ts';
+import { openSiteInBrowser, type SiteEnv, type SiteInBrowser } from './web.testing.ts';
 
 const CONSENT = /^I consent to the processing of my personal data to answer this request(\s*\*)?$/;
 
@@ -13,19 +12,12 @@ describe('the English public site in real Chromium, JavaScript off', { timeout: 
   let base: string;
   let context: BrowserContext;
 
+  let site: SiteInBrowser | undefined;
   before(async () => {
-    s = await createSiteEnv();
-    await s.publish();
-    base = await s.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-    context = await browser.newContext({ javaScriptEnabled: false, locale: 'en-GB' });
-    mkdirSync('.test-data', { recursive: true });
+    site = await openSiteInBrowser({ locale: 'en-GB' });
+    ({ s, base, context, browser } = site);
   });
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await s?.close();
-  });
+  after(() => site?.close());
 
   const langOf = (page: Page) => page.locator('html').getAttribute('lang');
 

@@ -4,6 +4,9 @@
  * small helpers to read forms out of pages and count what the intake wrote.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import type { Browser as Chromium, BrowserContext } from 'playwright-core';
+import { launchChromium } from '../../test/browser.ts';
 import { createTestEnv, type TestEnv, type TestEnvOptions } from '../../test/harness.ts';
 import type { App } from '../app.ts';
 import { SURFACES } from '../cli/serve-options.ts';
@@ -64,4 +67,40 @@ export function formOf(body: string, action: string): string {
   const start = body.indexOf(`action="${action}"`);
   assert.ok(start >= 0, `the page has no form posting to ${action}`);
   return body.slice(start, body.indexOf('</form>', start));
+}
+
+/** The demo clinic published and listening on a real port, and Chromium with one context. */
+export interface SiteInBrowser {
+  s: SiteEnv;
+  base: string;
+  browser: Chromium;
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Starts the site for a browser test (JavaScript off unless asked, in the given locale). */
+export async function openSiteInBrowser(o: {
+  locale: string;
+  javaScriptEnabled?: boolean;
+}): Promise<SiteInBrowser> {
+  const s = await createSiteEnv();
+  await s.publish();
+  const base = await s.app.listen({ port: 0, host: '127.0.0.1' });
+  const browser = await launchChromium();
+  const context = await browser.newContext({
+    javaScriptEnabled: o.javaScriptEnabled ?? false,
+    locale: o.locale,
+  });
+  mkdirSync('.test-data', { recursive: true });
+  return {
+    s,
+    base,
+    browser,
+    context,
+    close: async () => {
+      await context.close();
+      await browser.close();
+      await s.close();
+    },
+  };
 }

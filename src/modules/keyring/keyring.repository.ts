@@ -7,6 +7,30 @@ export interface WrappedRow {
   master_key_id: string;
 }
 
+interface NewKey {
+  subjectId: string;
+  operatorId: string;
+  wrapped: Buffer;
+  masterKeyId: string;
+  at: Date;
+}
+
+/** $1..$7 of the statements that store a new key with its lookups. */
+function keyWithLookupsParams(
+  row: NewKey,
+  lookups: readonly { field: LookupField; bidx: Buffer }[],
+): unknown[] {
+  return [
+    row.subjectId,
+    row.operatorId,
+    row.wrapped,
+    row.masterKeyId,
+    row.at,
+    lookups.map((l) => l.field),
+    lookups.map((l) => l.bidx),
+  ];
+}
+
 /** Rows of the keyring database. Keys arrive and leave wrapped; this file never sees a raw key. */
 export const keyringRepository = {
   async findDataKey(db: Tx, subjectId: string): Promise<WrappedRow | undefined> {
@@ -46,7 +70,7 @@ export const keyringRepository = {
    */
   async insertDataKeyWithLookups(
     db: Tx,
-    row: { subjectId: string; operatorId: string; wrapped: Buffer; masterKeyId: string; at: Date },
+    row: NewKey,
     lookups: readonly { field: LookupField; bidx: Buffer }[],
   ): Promise<void> {
     await db.query(
@@ -55,15 +79,7 @@ export const keyringRepository = {
          VALUES ($1, $2, $3, $4, $5) RETURNING subject_id, operator_id)
        INSERT INTO subject_lookup (operator_id, field, bidx, subject_id)
        SELECT k.operator_id, t.f, t.b, k.subject_id FROM k, unnest($6::text[], $7::bytea[]) AS t (f, b)`,
-      [
-        row.subjectId,
-        row.operatorId,
-        row.wrapped,
-        row.masterKeyId,
-        row.at,
-        lookups.map((l) => l.field),
-        lookups.map((l) => l.bidx),
-      ],
+      keyWithLookupsParams(row, lookups),
     );
   },
 
@@ -88,7 +104,7 @@ export const keyringRepository = {
    */
   async findOrInsertDataKeyWithLookups(
     db: Tx,
-    row: { subjectId: string; operatorId: string; wrapped: Buffer; masterKeyId: string; at: Date },
+    row: NewKey,
     lookups: readonly { field: LookupField; bidx: Buffer }[],
   ): Promise<string[]> {
     const { rows } = await db.query<{ subject_id: string }>(
@@ -106,15 +122,7 @@ export const keyringRepository = {
          INSERT INTO subject_lookup (operator_id, field, bidx, subject_id)
          SELECT k.operator_id, t.f, t.b, k.subject_id FROM k, unnest($6::text[], $7::bytea[]) AS t (f, b))
        SELECT subject_id FROM found ORDER BY n, created_at, subject_id LIMIT 200`,
-        [
-          row.subjectId,
-          row.operatorId,
-          row.wrapped,
-          row.masterKeyId,
-          row.at,
-          lookups.map((l) => l.field),
-          lookups.map((l) => l.bidx),
-        ],
+        keyWithLookupsParams(row, lookups),
       ),
     );
     return [...new Set(rows.map((r) => r.subject_id))];

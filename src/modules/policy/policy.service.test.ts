@@ -5,8 +5,8 @@ import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { systemPrincipal, type Principal } from '../staff/index.ts';
 import { DEMO_DECLARATION } from './demo-declaration.ts';
+import { putInForceWithoutEnglish } from './policy.test-support.ts';
 import {
-  Declaration,
   declarationToYaml,
   DOCUMENT_KINDS,
   type DeclarationInput,
@@ -326,54 +326,36 @@ describe('policy service', () => {
   it('puts English documents in force for a policy published before them, keeping the Russian versions', async () => {
     const inForce = (await policy.current(operatorId))!;
     const admin = await env.admin();
-    const latest = await admin.query<{ id: string; version: number; declaration: unknown }>(
-      'SELECT id, version, declaration FROM policy_publications WHERE operator_id = $1 ORDER BY version DESC LIMIT 1',
-      [operatorId],
-    );
-    const pub = latest.rows[0]!;
-    // What an installation upgraded from before the English documents has: a publication that put
-    // only Russian documents in force.
-    const oldStyle = '5f0c1e9a-0000-4000-8000-0000000000aa';
-    await admin.query(
-      `INSERT INTO policy_publications (id, operator_id, version, declaration, published_at, published_by)
-       VALUES ($1, $2, $3, $4, $5, 'test')`,
-      [oldStyle, operatorId, pub.version + 1, JSON.stringify(pub.declaration), env.clock.now()],
-    );
-    await admin.query(
-      `INSERT INTO policy_publication_documents (publication_id, kind, lang, document_id)
-       SELECT $1, kind, lang, document_id FROM policy_publication_documents
-       WHERE publication_id = $2 AND lang = 'ru'`,
-      [oldStyle, pub.id],
-    );
+    const version = await putInForceWithoutEnglish(admin, operatorId, env.clock.now());
     // Written behind the service's back, like another process's publish: served from the cache
     // until a second has passed since the last check, then seen.
     env.clock.advance(999);
-    assert.equal((await policy.current(operatorId))?.declarationVersion, pub.version);
+    assert.equal((await policy.current(operatorId))?.declarationVersion, version);
     env.clock.advance(1);
     const before = await policy.current(operatorId);
-    assert.equal(before?.declarationVersion, pub.version + 1);
+    assert.equal(before?.declarationVersion, version + 1);
     assert.equal(before?.documentsEn, undefined);
 
     // The same declaration again: a publication that links the English documents (unchanged, so
     // the versions that exist), and the Russian ones as they were.
-    await policy.saveDraft(system, operatorId, Declaration.parse(pub.declaration));
+    await policy.saveDraft(system, operatorId, inForce.declaration);
     const after = await policy.publish(system, operatorId);
-    assert.equal(after.declarationVersion, pub.version + 2);
+    assert.equal(after.declarationVersion, version + 2);
     assert.deepEqual(after.documents, before.documents);
     assert.deepEqual(after.documentsEn, inForce.documentsEn);
     const linked = await admin.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM policy_publication_documents l JOIN policy_publications p ON p.id = l.publication_id
        WHERE p.operator_id = $1 AND p.version = $2 AND l.lang = 'en'`,
-      [operatorId, pub.version + 2],
+      [operatorId, version + 2],
     );
     assert.equal(linked.rows[0]!.n, DOCUMENT_KINDS.length);
     const again = await admin.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM published_documents WHERE operator_id = $1 AND publication_id = (
          SELECT id FROM policy_publications WHERE operator_id = $1 AND version = $2)`,
-      [operatorId, pub.version + 2],
+      [operatorId, version + 2],
     );
     assert.equal(again.rows[0]!.n, 0, 'no text changed, so no new document version');
     // And now that it is complete, the same declaration publishes nothing.
-    assert.equal((await policy.publish(system, operatorId)).declarationVersion, pub.version + 2);
+    assert.equal((await policy.publish(system, operatorId)).declarationVersion, version + 2);
   });
 });
