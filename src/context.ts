@@ -9,7 +9,7 @@ import { KeyringService } from './modules/keyring/index.ts';
 import { OperatorsService } from './modules/operators/index.ts';
 import { SubjectsService } from './modules/subjects/index.ts';
 import { OutboxService } from './modules/outbox/index.ts';
-import { IntakeService } from './modules/inquiries/index.ts';
+import { InquiriesService, IntakeService } from './modules/inquiries/index.ts';
 import { PolicyService } from './modules/policy/index.ts';
 import { ApiKeysService } from './modules/apikeys/index.ts';
 import {
@@ -49,6 +49,7 @@ export interface Services {
   readonly staffMfa: MfaService;
   readonly policy: PolicyService;
   readonly intake: IntakeService;
+  readonly inquiries: InquiriesService;
   readonly apiKeys: ApiKeysService;
 }
 
@@ -86,6 +87,7 @@ export function createServices(core: Core): Services {
     log,
     limits: core.config.intake,
   });
+  const inquiries = new InquiriesService({ db, keyring, audit, clock, ids, log });
   const apiKeys = new ApiKeysService({ db, audit, clock, ids });
   return {
     audit,
@@ -99,6 +101,7 @@ export function createServices(core: Core): Services {
     staffMfa,
     policy,
     intake,
+    inquiries,
     apiKeys,
   };
 }

@@ -27,3 +27,27 @@ export {
   EMBED_FORMS_PREFIX,
 } from './embed.routes.ts';
 export { PURGE_INTAKE_RATE, purgeIntakeRateJob } from './purge-intake-rate.job.ts';
+export { InquiriesService, inquiryNoteAad, type InquiriesDeps } from './inquiries.service.ts';
+export {
+  InquiryStatus,
+  INQUIRY_STATUSES,
+  INQUIRY_STATUS_TITLES,
+  StatusReason,
+  STATUS_REASONS,
+  STATUS_REASON_TITLES,
+  STATUSES_WITH_REASON,
+  ChangeStatusInput,
+  NoteText,
+  NOTE_MAX_CHARS,
+  InboxFilter,
+  InboxPageInput,
+  INBOX_MAX_LIMIT,
+  InboxItem,
+  InquiryView,
+  ConsentView,
+  InquiryEventView,
+  type InboxPage,
+  type StatusCounts,
+  type StatusChangeResult,
+  type AssignResult,
+} from './workflow.schemas.ts';

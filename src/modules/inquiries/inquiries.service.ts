@@ -1,0 +1,462 @@
+/**
+ * Working inquiries: the inbox across the operators a staff member may read (ids and codes, nothing
+ * decrypted), one inquiry decrypted with its consents and history (audited as `inquiry.read`),
+ * status changes, notes and assignment, each an event in the inquiry's history and an audit entry
+ * in the same transaction.
+ *
+ * Access: the inbox is scoped to the operators where the principal holds `inquiry.read`; asking
+ * for another operator is Forbidden. For one inquiry, a principal without any role at the operator
+ * gets NotFound, as for an unknown id or another operator's inquiry, so an id never tells whether
+ * it exists; one with a role there but without the permission for the action gets Forbidden.
+ *
+ * Notes are free text that may describe the patient's health: they are sealed under the subject's
+ * data key (AAD `inquiry_event:<id>:note`) and shredded with the subject. Logs and errors carry ids
+ * and codes only.
+ *
+ * @example
+ *   const page = await inquiries.list(principal, { status: 'new', limit: 50 });
+ *   const more = await inquiries.list(principal, { status: 'new', cursor: page.nextCursor! });
+ *   const view = await inquiries.get(principal, operatorId, inquiryId); // audited
+ *   await inquiries.changeStatus(principal, operatorId, inquiryId, { to: 'rejected', reason: 'duplicate' });
+ *   await inquiries.addNote(principal, operatorId, inquiryId, 'Перезвонить после 18:00');
+ *   await inquiries.assign(principal, operatorId, inquiryId, staffId);
+ */
+import type { Clock } from '../../platform/clock.ts';
+import { openString, sealString } from '../../platform/crypto/aead.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { AppError, ErrorCode } from '../../platform/errors.ts';
+import { isUuid, type Ids } from '../../platform/ids.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { parseInput } from '../../platform/validation.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { KeyringService } from '../keyring/index.ts';
+import type { FormId } from '../policy/index.ts';
+import {
+  actorOf,
+  operatorsWith,
+  requirePermission,
+  roleGrants,
+  sourceOf,
+  type Permission,
+  type Principal,
+  type Role,
+} from '../staff/index.ts';
+import { decryptSubjectRow } from '../subjects/index.ts';
+import { consentRepresentativeAad, inquiryFieldsAad } from './intake.service.ts';
+import type { IntakeChannel, ReviewShow } from './inquiries.schemas.ts';
+import {
+  workflowRepository as repo,
+  type EventRow,
+  type InboxQuery,
+  type InboxRow,
+  type InquiryDetailRow,
+} from './workflow.repository.ts';
+import {
+  ChangeStatusInput,
+  INQUIRY_STATUSES,
+  InboxFilter,
+  InboxPageInput,
+  NoteText,
+  STATUSES_WITH_REASON,
+  type AssignResult,
+  type InboxItem,
+  type InboxPage,
+  type InquiryStatus,
+  type InquiryView,
+  type StatusChangeResult,
+  type StatusCounts,
+  type StatusReason,
+} from './workflow.schemas.ts';
+
+export interface InquiriesDeps {
+  db: Database;
+  keyring: Pick<KeyringService, 'getDataKey'>;
+  audit: AuditService;
+  clock: Clock;
+  ids: Ids;
+  log?: Logger;
+}
+
+/** The associated data of a note: bound to its event, under the subject's key. */
+export function inquiryNoteAad(eventId: string): string {
+  return `inquiry_event:${eventId}:note`;
+}
+
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+export class InquiriesService {
+  constructor(private readonly deps: InquiriesDeps) {}
+
+  /**
+   * One page of the inbox: the inquiries of every operator where the principal may read them (or
+   * of `filter.operatorId`, Forbidden if not one of those), newest first. Nothing is decrypted.
+   */
+  async list(principal: Principal, input: InboxPageInput = {}): Promise<InboxPage> {
+    const f = parseInput(InboxPageInput, input);
+    const after = f.cursor === undefined ? undefined : decodeCursor(f.cursor);
+    const q = this.inboxQuery(principal, f);
+    const rows = await this.deps.db.scoped(q.operatorIds, (tx) => repo.listPage(tx, q, f.limit + 1, after));
+    const items = rows.slice(0, f.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(inboxItemOf),
+      nextCursor: rows.length > f.limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  /** How many inquiries of the filter have each status (the filter's own status is ignored). */
+  async countsByStatus(principal: Principal, input: InboxFilter = {}): Promise<StatusCounts> {
+    const f = parseInput(InboxFilter, input);
+    const q = this.inboxQuery(principal, f);
+    const rows = await this.deps.db.scoped(q.operatorIds, (tx) => repo.countByStatus(tx, q));
+    const counts = Object.fromEntries(INQUIRY_STATUSES.map((s) => [s, 0])) as StatusCounts;
+    for (const r of rows) counts[r.status as InquiryStatus] = Number(r.n);
+    return counts;
+  }
+
+  /**
+   * The inquiry decrypted: what the patient typed, the subject's name, phone and e-mail, the
+   * consents given with it, its history with notes, its assignee. Writes one `inquiry.read` audit
+   * entry. NotFound for an unknown id or another operator's inquiry; SubjectDestroyed (410) while
+   * the subject is being destroyed (its key is gone; once destroyed, the inquiry is gone too).
+   */
+  async get(principal: Principal, operatorId: string, inquiryId: string): Promise<InquiryView> {
+    this.requireAccess(principal, 'inquiry.read', operatorId, inquiryId);
+    const { db, keyring, audit } = this.deps;
+    return db.scoped([operatorId], async (tx) => {
+      const row = await repo.findDetail(tx, operatorId, inquiryId);
+      if (!row) throw notFound();
+      const key = await keyring.getDataKey(row.subject_id);
+      if (!key) throw destroyed();
+      const consents = await repo.consentsOf(tx, operatorId, inquiryId);
+      const events = await repo.eventsOf(tx, operatorId, inquiryId);
+      const view = viewOf(key, row, consents, events);
+      await audit.record(tx, this.entry(principal, 'inquiry.read', operatorId, inquiryId, row.subject_id));
+      return view;
+    });
+  }
+
+  /**
+   * Moves the inquiry to another status. `reason` (a code) is required for rejected and spam and
+   * refused for the others. The same status again changes nothing and writes nothing.
+   */
+  async changeStatus(
+    principal: Principal,
+    operatorId: string,
+    inquiryId: string,
+    input: ChangeStatusInput,
+  ): Promise<StatusChangeResult> {
+    this.requireAccess(principal, 'inquiry.update', operatorId, inquiryId);
+    const { to, reason } = parseInput(ChangeStatusInput, input);
+    checkReason(to, reason);
+    const { db, clock, ids, audit } = this.deps;
+    const result = await db.scoped(
+      [operatorId],
+      async (tx): Promise<StatusChangeResult & { from?: string }> => {
+        const row = await repo.lock(tx, operatorId, inquiryId);
+        if (!row) throw notFound();
+        if (row.status === to) return { status: to, changed: false };
+        const at = clock.now();
+        await repo.insertEvent(tx, {
+          ...this.event(principal, operatorId, inquiryId, ids.uuid(), at),
+          kind: 'status',
+          from_status: row.status,
+          to_status: to,
+          reason: reason ?? null,
+        });
+        await repo.updateStatus(tx, operatorId, inquiryId, to, at);
+        await audit.record(
+          tx,
+          this.entry(principal, 'inquiry.status', operatorId, inquiryId, row.subject_id),
+        );
+        return { status: to, changed: true, from: row.status };
+      },
+    );
+    if (result.changed) {
+      this.deps.log?.info({ operatorId, inquiryId, from: result.from, to, reason }, 'inquiry status changed');
+    }
+    return { status: result.status, changed: result.changed };
+  }
+
+  /** Adds a note (1..5000 characters, line breaks allowed) to the inquiry's history, encrypted. */
+  async addNote(
+    principal: Principal,
+    operatorId: string,
+    inquiryId: string,
+    text: string,
+  ): Promise<{ eventId: string }> {
+    this.requireAccess(principal, 'inquiry.update', operatorId, inquiryId);
+    const note = parseInput(NoteText, text, 'Заметка не прошла проверку / The note is not valid');
+    const { db, clock, ids, audit, keyring } = this.deps;
+    const eventId = ids.uuid();
+    await db.scoped([operatorId], async (tx) => {
+      // Share-locked: a destruction of the subject waits until this note is written, then removes it.
+      const subjectId = await repo.subjectOf(tx, operatorId, inquiryId);
+      if (!subjectId) throw notFound();
+      const key = await keyring.getDataKey(subjectId);
+      if (!key) throw destroyed();
+      await repo.insertEvent(tx, {
+        ...this.event(principal, operatorId, inquiryId, eventId, clock.now()),
+        kind: 'note',
+        note_enc: sealString(key, note, inquiryNoteAad(eventId)),
+      });
+      await audit.record(tx, this.entry(principal, 'inquiry.note', operatorId, inquiryId, subjectId));
+    });
+    this.deps.log?.info({ operatorId, inquiryId, eventId }, 'inquiry note added');
+    return { eventId };
+  }
+
+  /**
+   * Assigns the inquiry to a staff member who may work the operator's inquiries (an enabled account
+   * with a role there that reads them), or unassigns it with null. ValidationFailed for anyone
+   * else. The same assignee again changes nothing.
+   */
+  async assign(
+    principal: Principal,
+    operatorId: string,
+    inquiryId: string,
+    staffId: string | null,
+  ): Promise<AssignResult> {
+    this.requireAccess(principal, 'inquiry.update', operatorId, inquiryId);
+    if (staffId !== null && !isUuid(staffId)) throw notAssignable();
+    const { db, clock, ids, audit } = this.deps;
+    const result = await db.scoped([operatorId], async (tx): Promise<AssignResult> => {
+      const row = await repo.lock(tx, operatorId, inquiryId);
+      if (!row) throw notFound();
+      if (staffId !== null) {
+        const roles = await repo.activeRolesAt(tx, staffId, operatorId);
+        if (!roles.some((r) => roleGrants(r as Role, 'inquiry.read'))) throw notAssignable();
+      }
+      if (row.assignee_staff_id === staffId) return { assigneeStaffId: staffId, changed: false };
+      await repo.insertEvent(tx, {
+        ...this.event(principal, operatorId, inquiryId, ids.uuid(), clock.now()),
+        kind: 'assign',
+        assignee_staff_id: staffId,
+      });
+      await repo.updateAssignee(tx, operatorId, inquiryId, staffId);
+      await audit.record(tx, this.entry(principal, 'inquiry.assign', operatorId, inquiryId, row.subject_id));
+      return { assigneeStaffId: staffId, changed: true };
+    });
+    if (result.changed) {
+      this.deps.log?.info({ operatorId, inquiryId, assigneeStaffId: staffId }, 'inquiry assigned');
+    }
+    return result;
+  }
+
+  /**
+   * No role at all at the operator reads as NotFound, like an unknown id, so that nothing about the
+   * inquiry is confirmed to someone outside the operator; a role without this permission (a
+   * moderator, a privacy officer updating) is Forbidden.
+   */
+  private requireAccess(
+    principal: Principal,
+    permission: Permission,
+    operatorId: string,
+    inquiryId: string,
+  ): void {
+    if (!isUuid(operatorId) || !isUuid(inquiryId) || !hasAnyRole(principal, operatorId)) throw notFound();
+    requirePermission(principal, permission, operatorId);
+  }
+
+  /** The operators of the inbox: those the principal may read, or the one asked for. */
+  private inboxQuery(principal: Principal, f: ReturnType<typeof InboxFilter.parse>): InboxQuery {
+    const allowed = operatorsWith(principal, 'inquiry.read');
+    if (f.operatorId !== undefined && !allowed.includes(f.operatorId)) {
+      throw new AppError(ErrorCode.Forbidden, 'Нет доступа к обращениям этого оператора / No access');
+    }
+    const operatorIds = f.operatorId !== undefined ? [f.operatorId] : allowed;
+    if (operatorIds.length === 0) {
+      throw new AppError(ErrorCode.Forbidden, 'Нет доступа к обращениям / No access to inquiries');
+    }
+    return {
+      operatorIds,
+      siteId: f.siteId,
+      formId: f.formId,
+      channel: f.channel,
+      status: f.status,
+      assignee: f.assignee,
+    };
+  }
+
+  private event(
+    principal: Principal,
+    operatorId: string,
+    inquiryId: string,
+    id: string,
+    at: Date,
+  ): Omit<EventRow, 'kind'> {
+    const actor = actorOf(principal);
+    return {
+      id,
+      operator_id: operatorId,
+      inquiry_id: inquiryId,
+      at,
+      from_status: null,
+      to_status: null,
+      reason: null,
+      note_enc: null,
+      assignee_staff_id: null,
+      actor_type: actor.type,
+      actor_id: actor.id,
+    };
+  }
+
+  private entry(
+    principal: Principal,
+    action: string,
+    operatorId: string,
+    inquiryId: string,
+    subjectId: string,
+  ) {
+    return {
+      actor: actorOf(principal),
+      action,
+      objectType: 'inquiry',
+      objectId: inquiryId,
+      subjectId,
+      operatorId,
+      source: sourceOf(principal),
+      result: 'success' as const,
+    };
+  }
+}
+
+function hasAnyRole(principal: Principal, operatorId: string): boolean {
+  switch (principal.kind) {
+    case 'staff':
+      return (principal.roles.get(operatorId)?.size ?? 0) > 0;
+    case 'api_key':
+      return principal.operatorId === operatorId;
+    case 'system':
+      return true;
+  }
+}
+
+function checkReason(to: InquiryStatus, reason: StatusReason | undefined): void {
+  if (STATUSES_WITH_REASON.has(to) && reason === undefined) {
+    throw new AppError(
+      ErrorCode.ValidationFailed,
+      'Укажите причину: она обязательна для статусов «Отклонено» и «Спам» / A reason is required',
+      { fields: [{ path: 'reason', message: 'Укажите причину / Give a reason' }] },
+    );
+  }
+  if (!STATUSES_WITH_REASON.has(to) && reason !== undefined) {
+    throw new AppError(
+      ErrorCode.ValidationFailed,
+      'Причина указывается только для статусов «Отклонено» и «Спам» / A reason is only for rejected and spam',
+      { fields: [{ path: 'reason', message: 'Причина здесь не нужна / No reason here' }] },
+    );
+  }
+}
+
+function inboxItemOf(r: InboxRow): InboxItem {
+  return {
+    id: r.id,
+    number: r.number,
+    operatorId: r.operator_id,
+    siteId: r.site_id,
+    formId: r.form_id as FormId,
+    channel: r.channel as IntakeChannel,
+    status: r.status as InquiryStatus,
+    statusChangedAt: r.status_changed_at?.toISOString() ?? null,
+    assigneeStaffId: r.assignee_staff_id,
+    possibleHealthData: r.possible_health_data,
+    onBehalf: r.on_behalf,
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+function viewOf(
+  key: Buffer,
+  row: InquiryDetailRow,
+  consents: Awaited<ReturnType<typeof repo.consentsOf>>,
+  events: Awaited<ReturnType<typeof repo.eventsOf>>,
+): InquiryView {
+  const subject = decryptSubjectRow(key, {
+    id: row.subject_id,
+    operator_id: row.operator_id,
+    name_enc: row.subject_name_enc,
+    phone_enc: row.subject_phone_enc,
+    email_enc: row.subject_email_enc,
+    created_at: row.subject_created_at,
+    updated_at: row.subject_updated_at,
+  });
+  return {
+    ...inboxItemOf(row),
+    subjectId: row.subject_id,
+    page: row.page,
+    fields: JSON.parse(openString(key, row.fields_enc, inquiryFieldsAad(row.id))) as Record<string, string>,
+    subject: { name: subject.name, phone: subject.phone, email: subject.email },
+    assignee:
+      row.assignee_staff_id !== null
+        ? { staffId: row.assignee_staff_id, displayName: row.assignee_name ?? '' }
+        : null,
+    consents: consents.map((c) => ({
+      id: c.id,
+      kind: c.kind,
+      documentId: c.document_id,
+      documentVersion: c.document_version,
+      documentSha256: c.document_sha256,
+      policyVersion: c.policy_version,
+      givenAt: c.given_at.toISOString(),
+      channel: c.channel,
+      formId: c.form_id,
+      reviewShow: c.review_show as ReviewShow | null,
+      representative:
+        c.representative_enc === null
+          ? null
+          : (JSON.parse(openString(key, c.representative_enc, consentRepresentativeAad(c.id))) as {
+              name: string;
+              relation?: string;
+            }),
+    })),
+    events: events.map((e) => ({
+      id: e.id,
+      at: e.at.toISOString(),
+      kind: e.kind,
+      fromStatus: e.from_status as InquiryStatus | null,
+      toStatus: e.to_status as InquiryStatus | null,
+      reason: e.reason as StatusReason | null,
+      note: e.note_enc === null ? null : openString(key, e.note_enc, inquiryNoteAad(e.id)),
+      assigneeStaffId: e.assignee_staff_id,
+      actorType: e.actor_type,
+      actorId: e.actor_id,
+      actorName: e.actor_name,
+    })),
+  };
+}
+
+/** The keyset of the last row shown: base64url of `<created_at with microseconds>|<id>`. */
+function encodeCursor(r: InboxRow): string {
+  return Buffer.from(`${r.created_key}|${r.id}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdKey: string; id: string } {
+  const [createdKey, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (rest.length > 0 || !createdKey || !CURSOR_TIME.test(createdKey) || !id || !isUuid(id)) {
+    throw new AppError(ErrorCode.ValidationFailed, 'Неверный курсор страницы / Malformed page cursor', {
+      fields: [{ path: 'cursor', message: 'Неверный курсор / Malformed cursor' }],
+    });
+  }
+  return { createdKey, id };
+}
+
+function notFound(): AppError {
+  return new AppError(ErrorCode.NotFound, 'Обращение не найдено / Inquiry not found');
+}
+
+function destroyed(): AppError {
+  return new AppError(
+    ErrorCode.SubjectDestroyed,
+    'Данные пациента уничтожены / The patient’s data was destroyed',
+  );
+}
+
+function notAssignable(): AppError {
+  return new AppError(
+    ErrorCode.ValidationFailed,
+    'Этому сотруднику нельзя назначить обращение: у него нет доступа к обращениям оператора / ' +
+      'This staff member cannot be assigned: no access to the operator’s inquiries',
+    { fields: [{ path: 'staffId', message: 'Недоступный сотрудник / Not assignable' }] },
+  );
+}

@@ -1,0 +1,196 @@
+/**
+ * Working an inquiry: statuses, the reasons for rejecting one or marking it spam, the inbox's
+ * filter and page, the decrypted inquiry with its consents and history.
+ *
+ * @example
+ *   const f = InboxFilter.parse({ status: 'new', limit: 20 });
+ */
+import { z } from 'zod';
+import { FormId } from '../policy/index.ts';
+import { IntakeChannel, ReviewShow } from './inquiries.schemas.ts';
+
+export const INQUIRY_STATUSES = [
+  'new',
+  'in_progress',
+  'waiting_patient',
+  'appointment_made',
+  'done',
+  'rejected',
+  'spam',
+] as const;
+export const InquiryStatus = z.enum(INQUIRY_STATUSES);
+export type InquiryStatus = z.infer<typeof InquiryStatus>;
+
+/** Russian first, English second, for the console. */
+export const INQUIRY_STATUS_TITLES: Record<InquiryStatus, { ru: string; en: string }> = {
+  new: { ru: 'Новое', en: 'New' },
+  in_progress: { ru: 'В работе', en: 'In progress' },
+  waiting_patient: { ru: 'Ждём пациента', en: 'Waiting for the patient' },
+  appointment_made: { ru: 'Записан на приём', en: 'Appointment made' },
+  done: { ru: 'Выполнено', en: 'Done' },
+  rejected: { ru: 'Отклонено', en: 'Rejected' },
+  spam: { ru: 'Спам', en: 'Spam' },
+};
+
+/** Statuses that need a reason. */
+export const STATUSES_WITH_REASON: ReadonlySet<InquiryStatus> = new Set(['rejected', 'spam']);
+
+/**
+ * Why an inquiry was rejected or marked spam: a code, never free text, so that it can be kept in
+ * clear next to the status (free text could carry the patient's data; details go in a note).
+ */
+export const STATUS_REASONS = [
+  'duplicate',
+  'service_not_provided',
+  'patient_declined',
+  'unreachable',
+  'wrong_contact',
+  'advertising',
+  'abuse',
+  'test_submission',
+  'other',
+] as const;
+export const StatusReason = z.enum(STATUS_REASONS);
+export type StatusReason = z.infer<typeof StatusReason>;
+
+export const STATUS_REASON_TITLES: Record<StatusReason, { ru: string; en: string }> = {
+  duplicate: { ru: 'Повторное обращение', en: 'Duplicate' },
+  service_not_provided: { ru: 'Услуга не оказывается', en: 'Service not provided' },
+  patient_declined: { ru: 'Пациент отказался', en: 'The patient declined' },
+  unreachable: { ru: 'Не удалось связаться', en: 'Could not reach the patient' },
+  wrong_contact: { ru: 'Неверные контактные данные', en: 'Wrong contact details' },
+  advertising: { ru: 'Реклама', en: 'Advertising' },
+  abuse: { ru: 'Оскорбления или злоупотребление', en: 'Abuse' },
+  test_submission: { ru: 'Тестовая заявка', en: 'Test submission' },
+  other: { ru: 'Другое (см. заметку)', en: 'Other (see the note)' },
+};
+
+export const ChangeStatusInput = z.strictObject({
+  to: InquiryStatus,
+  reason: StatusReason.optional(),
+});
+export type ChangeStatusInput = z.input<typeof ChangeStatusInput>;
+
+export const NOTE_MAX_CHARS = 5000;
+
+// Control characters other than line breaks (a note is typed or pasted text).
+const NOTE_FORBIDDEN = /(?![\n\r])\p{Cc}/u;
+
+/** A note's text: trimmed, 1..5000 characters, line breaks allowed, other control characters not. */
+export const NoteText = z
+  .string()
+  .max(NOTE_MAX_CHARS * 4)
+  .transform((s) => s.trim())
+  .refine((s) => s !== '', 'Заметка пуста / The note is empty')
+  .refine(
+    (s) => [...s].length <= NOTE_MAX_CHARS,
+    `Не больше ${NOTE_MAX_CHARS} символов / At most ${NOTE_MAX_CHARS} characters`,
+  )
+  .refine((s) => !NOTE_FORBIDDEN.test(s), 'Недопустимые символы / Control characters are not allowed');
+
+export const INBOX_MAX_LIMIT = 100;
+export const INBOX_DEFAULT_LIMIT = 50;
+
+/** Which inquiries an inbox shows. `assignee: 'none'` is the unassigned ones. */
+export const InboxFilter = z.strictObject({
+  operatorId: z.uuid().optional(),
+  siteId: z.uuid().optional(),
+  formId: FormId.optional(),
+  channel: IntakeChannel.optional(),
+  status: InquiryStatus.optional(),
+  assignee: z.union([z.uuid(), z.literal('none')]).optional(),
+});
+export type InboxFilter = z.input<typeof InboxFilter>;
+
+export const InboxPageInput = InboxFilter.extend({
+  limit: z.number().int().min(1).max(INBOX_MAX_LIMIT).default(INBOX_DEFAULT_LIMIT),
+  /** The previous page's `nextCursor`, opaque. */
+  cursor: z.string().max(200).optional(),
+});
+export type InboxPageInput = z.input<typeof InboxPageInput>;
+
+/** A row of the inbox: ids and codes only, nothing decrypted. */
+export const InboxItem = z.object({
+  id: z.uuid(),
+  number: z.string(),
+  operatorId: z.uuid(),
+  siteId: z.uuid().nullable(),
+  formId: FormId,
+  channel: IntakeChannel,
+  status: InquiryStatus,
+  statusChangedAt: z.iso.datetime().nullable(),
+  assigneeStaffId: z.uuid().nullable(),
+  possibleHealthData: z.boolean(),
+  onBehalf: z.boolean(),
+  createdAt: z.iso.datetime(),
+});
+export type InboxItem = z.infer<typeof InboxItem>;
+
+export interface InboxPage {
+  items: InboxItem[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export type StatusCounts = Record<InquiryStatus, number>;
+
+export const ConsentView = z.object({
+  id: z.uuid(),
+  kind: z.enum(['processing', 'marketing', 'review_publication']),
+  documentId: z.uuid(),
+  documentVersion: z.number().int(),
+  documentSha256: z.string(),
+  policyVersion: z.number().int(),
+  givenAt: z.iso.datetime(),
+  channel: z.string(),
+  formId: z.string().nullable(),
+  reviewShow: ReviewShow.nullable(),
+  /** Who submitted for the patient (A7), decrypted; null when the patient did. */
+  representative: z.object({ name: z.string(), relation: z.string().optional() }).nullable(),
+});
+export type ConsentView = z.infer<typeof ConsentView>;
+
+export const InquiryEventView = z.object({
+  id: z.uuid(),
+  at: z.iso.datetime(),
+  kind: z.enum(['status', 'note', 'assign']),
+  fromStatus: InquiryStatus.nullable(),
+  toStatus: InquiryStatus.nullable(),
+  reason: StatusReason.nullable(),
+  /** Decrypted. */
+  note: z.string().nullable(),
+  assigneeStaffId: z.uuid().nullable(),
+  actorType: z.string(),
+  actorId: z.string().nullable(),
+  /** The staff member's display name, when the actor is staff. */
+  actorName: z.string().nullable(),
+});
+export type InquiryEventView = z.infer<typeof InquiryEventView>;
+
+/** One inquiry, decrypted for a person allowed to read it (the read is audited). */
+export const InquiryView = InboxItem.extend({
+  subjectId: z.uuid(),
+  page: z.string().nullable(),
+  /** What the patient typed, by field name. */
+  fields: z.record(z.string(), z.string()),
+  subject: z.object({
+    name: z.string().nullable(),
+    phone: z.string().nullable(),
+    email: z.string().nullable(),
+  }),
+  assignee: z.object({ staffId: z.uuid(), displayName: z.string() }).nullable(),
+  consents: z.array(ConsentView),
+  events: z.array(InquiryEventView),
+});
+export type InquiryView = z.infer<typeof InquiryView>;
+
+export interface StatusChangeResult {
+  status: InquiryStatus;
+  /** False when the inquiry already had this status (nothing was written). */
+  changed: boolean;
+}
+
+export interface AssignResult {
+  assigneeStaffId: string | null;
+  changed: boolean;
+}
