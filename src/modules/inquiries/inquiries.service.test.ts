@@ -364,7 +364,9 @@ describe('InquiriesService', () => {
     });
 
     it('answers 410 while the subject is being destroyed (its key is gone), NotFound once it is', async () => {
-      const id = await submit(a);
+      const id = await submit(a, { fields: { name: 'Уничтожаемая', phone: '+7 912 000-00-01' } });
+      await inquiries.addNote(agent, a.operatorId, id, 'заметка');
+      await inquiries.changeStatus(agent, a.operatorId, id, { to: 'in_progress' });
       const [row] = await q<{ subject_id: string }>('SELECT subject_id FROM inquiries WHERE id = $1', [id]);
       await env.ctx.services.keyring.destroyDataKey(row!.subject_id);
       await rejectsWith(inquiries.get(agent, a.operatorId, id), ErrorCode.SubjectDestroyed);
@@ -376,6 +378,8 @@ describe('InquiriesService', () => {
         'subject_request',
       );
       await rejectsWith(inquiries.get(agent, a.operatorId, id), ErrorCode.NotFound);
+      // The history went with the inquiry (the app may not delete events, the cascade does).
+      assert.equal((await q('SELECT 1 FROM inquiry_events WHERE inquiry_id = $1', [id])).length, 0);
     });
   });
 
