@@ -6,12 +6,7 @@ import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { systemPrincipal, type Principal } from '../staff/index.ts';
 import { DEMO_DECLARATION } from './demo-declaration.ts';
 import { putInForceWithoutEnglish } from './policy.test-support.ts';
-import {
-  declarationToYaml,
-  DOCUMENT_KINDS,
-  type DeclarationInput,
-  type PolicyService,
-} from './index.ts';
+import { declarationToYaml, DOCUMENT_KINDS, type DeclarationInput, type PolicyService } from './index.ts';
 
 const system = systemPrincipal('test');
 const DAY = 86_400_000;
