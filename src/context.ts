@@ -87,7 +87,7 @@ export function createServices(core: Core): Services {
     log,
     limits: core.config.intake,
   });
-  const inquiries = new InquiriesService({ db, keyring, audit, clock, ids, log });
+  const inquiries = new InquiriesService({ db, keyring, subjects, audit, clock, ids, log });
   const apiKeys = new ApiKeysService({ db, audit, clock, ids });
   return {
     audit,

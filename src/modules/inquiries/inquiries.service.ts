@@ -16,6 +16,7 @@
  * @example
  *   const page = await inquiries.list(principal, { status: 'new', limit: 50 });
  *   const more = await inquiries.list(principal, { status: 'new', cursor: page.nextCursor! });
+ *   const hers = await inquiries.search(principal, operatorId, { phone: '8 912 345-67-89' }); // blind index
  *   const view = await inquiries.get(principal, operatorId, inquiryId); // audited
  *   await inquiries.changeStatus(principal, operatorId, inquiryId, { to: 'rejected', reason: 'duplicate' });
  *   await inquiries.addNote(principal, operatorId, inquiryId, 'Перезвонить после 18:00');
@@ -23,6 +24,7 @@
  */
 import type { Clock } from '../../platform/clock.ts';
 import { openString, sealString } from '../../platform/crypto/aead.ts';
+import { normalizeEmail, normalizePhone } from '../../platform/crypto/blind-index.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { isUuid, type Ids } from '../../platform/ids.ts';
@@ -41,7 +43,7 @@ import {
   type Principal,
   type Role,
 } from '../staff/index.ts';
-import { decryptSubjectRow } from '../subjects/index.ts';
+import { decryptSubjectRow, type SubjectsService } from '../subjects/index.ts';
 import { consentRepresentativeAad, inquiryFieldsAad } from './intake.service.ts';
 import type { IntakeChannel, ReviewShow } from './inquiries.schemas.ts';
 import {
@@ -56,6 +58,8 @@ import {
   INQUIRY_STATUSES,
   InboxFilter,
   InboxPageInput,
+  InboxSearch,
+  InboxSearchPage,
   NoteText,
   STATUSES_WITH_REASON,
   type AssignResult,
@@ -71,6 +75,8 @@ import {
 export interface InquiriesDeps {
   db: Database;
   keyring: Pick<KeyringService, 'getDataKey'>;
+  /** Blind-index lookups for the inbox search (audited there as `subject.search`). */
+  subjects: Pick<SubjectsService, 'findByPhone' | 'findByEmail'>;
   audit: AuditService;
   clock: Clock;
   ids: Ids;
@@ -94,13 +100,53 @@ export class InquiriesService {
   async list(principal: Principal, input: InboxPageInput = {}): Promise<InboxPage> {
     const f = parseInput(InboxPageInput, input);
     const after = f.cursor === undefined ? undefined : decodeCursor(f.cursor);
-    const q = this.inboxQuery(principal, f);
-    const rows = await this.deps.db.scoped(q.operatorIds, (tx) => repo.listPage(tx, q, f.limit + 1, after));
-    const items = rows.slice(0, f.limit);
+    return this.page(this.inboxQuery(principal, f), f.limit, after);
+  }
+
+  /**
+   * The inbox of one patient at one operator: the inquiries of the subjects whose phone (any usual
+   * spelling) or e-mail (any case) is exactly this one, found by blind index in the keyring, so
+   * nothing is decrypted or scanned. Paged and filtered like `list`, with the same items.
+   *
+   * Forbidden like `list` for an operator where the principal may not read inquiries, and without
+   * `subject.search` there. ValidationFailed for a malformed phone or e-mail; the error never
+   * repeats it. The lookup is audited by the subjects module (`subject.search`: one entry per
+   * subject found, one without a subject when none is); the page shows ids and codes only, as the
+   * inbox does, so it adds no entry of its own. Every page asks again, so every page is on record.
+   */
+  async search(
+    principal: Principal,
+    operatorId: string,
+    by: InboxSearch,
+    input: InboxSearchPage = {},
+  ): Promise<InboxPage> {
+    const f = parseInput(InboxSearchPage, input);
+    const q = this.inboxQuery(principal, { ...f, operatorId });
+    requirePermission(principal, 'subject.search', operatorId);
+    const key = searchKey(by);
+    // Before the lookup, so a bad cursor does not leave a search on record.
+    const after = f.cursor === undefined ? undefined : decodeCursor(f.cursor);
+    const { subjects } = this.deps;
+    const found =
+      'phone' in key
+        ? await subjects.findByPhone(principal, operatorId, key.phone)
+        : await subjects.findByEmail(principal, operatorId, key.email);
+    if (found.length === 0) return { items: [], nextCursor: null };
+    return this.page({ ...q, subjectIds: found.map((s) => s.id) }, f.limit, after);
+  }
+
+  /** One keyset page of the query, newest first (one more row is read to know if a page follows). */
+  private async page(
+    q: InboxQuery,
+    limit: number,
+    after: { createdKey: string; id: string } | undefined,
+  ): Promise<InboxPage> {
+    const rows = await this.deps.db.scoped(q.operatorIds, (tx) => repo.listPage(tx, q, limit + 1, after));
+    const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
       items: items.map(inboxItemOf),
-      nextCursor: rows.length > f.limit && last ? encodeCursor(last) : null,
+      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
     };
   }
 
@@ -329,6 +375,30 @@ function hasAnyRole(principal: Principal, operatorId: string): boolean {
       return principal.operatorId === operatorId;
     case 'system':
       return true;
+  }
+}
+
+/**
+ * The search's value normalised for the blind index (E.164, or the e-mail trimmed and lower-cased).
+ * The messages name the field, never its value.
+ */
+function searchKey(by: InboxSearch): { phone: string } | { email: string } {
+  const s = parseInput(
+    InboxSearch,
+    by,
+    'Укажите для поиска телефон или адрес электронной почты / Give a phone or an e-mail to search by',
+  );
+  try {
+    return 'phone' in s ? { phone: normalizePhone(s.phone).e164 } : { email: normalizeEmail(s.email) };
+  } catch (e) {
+    if (!(e instanceof AppError) || e.code !== ErrorCode.ValidationFailed) throw e;
+    throw new AppError(
+      ErrorCode.ValidationFailed,
+      'phone' in s
+        ? 'Номер телефона для поиска указан неверно / The phone number to search by is not valid'
+        : 'Адрес электронной почты для поиска указан неверно / The e-mail address to search by is not valid',
+      e.details,
+    );
   }
 }
 

@@ -8,6 +8,7 @@ import type { TestEnv } from '../../../test/harness.ts';
 import type { OutboxService } from '../outbox/index.ts';
 import { insertOperator } from '../outbox/outbox.test-support.ts';
 import type { FormDecl, PublishedPolicy } from '../policy/index.ts';
+import type { Principal, Role } from '../staff/index.ts';
 import { IntakeService, type IntakeLimits, type PolicySource } from './intake.service.ts';
 import type { IntakeInput } from './inquiries.schemas.ts';
 
@@ -158,5 +159,16 @@ export function callback(op: TestOperator, over: Partial<IntakeInput> = {}): Int
     userAgent: 'Mozilla/5.0 test',
     idempotencyKey: `form:test-key-${seq}-${randomUUID()}`,
     ...over,
+  };
+}
+
+/** A signed-in staff member's principal with these roles per operator id (no staff row needed). */
+export function staffPrincipal(staffId: string, roles: Record<string, Role[]>): Principal {
+  return {
+    kind: 'staff',
+    staffId,
+    roles: new Map(Object.entries(roles).map(([op, r]) => [op, new Set(r)])),
+    installationAdmin: false,
+    source: '198.51.100.7',
   };
 }

@@ -83,6 +83,8 @@ export interface InboxQuery {
   channel?: string | undefined;
   status?: string | undefined;
   assignee?: string | undefined;
+  /** Only these subjects' inquiries (a search by blind index); never empty when given. */
+  subjectIds?: readonly string[] | undefined;
 }
 
 const createdKey = (col: string) =>
@@ -105,6 +107,7 @@ function where(q: InboxQuery, withStatus: boolean): { sql: string; params: unkno
   if (withStatus && q.status !== undefined) add((n) => `status = ${n}`, q.status);
   if (q.assignee === 'none') parts.push('assignee_staff_id IS NULL');
   else if (q.assignee !== undefined) add((n) => `assignee_staff_id = ${n}::uuid`, q.assignee);
+  if (q.subjectIds !== undefined) add((n) => `subject_id = ANY (${n}::uuid[])`, q.subjectIds);
   return { sql: parts.join(' AND '), params };
 }
 

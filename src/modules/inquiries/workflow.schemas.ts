@@ -109,6 +109,20 @@ export const InboxPageInput = InboxFilter.extend({
 });
 export type InboxPageInput = z.input<typeof InboxPageInput>;
 
+/**
+ * What the inbox is searched by: exactly one phone (any usual spelling) or one e-mail. The lengths
+ * only bound the work; the shape is checked when the value is normalised for the blind index.
+ */
+export const InboxSearch = z.union([
+  z.strictObject({ phone: z.string().max(64) }),
+  z.strictObject({ email: z.string().max(320) }),
+]);
+export type InboxSearch = z.input<typeof InboxSearch>;
+
+/** A search result's page and the inbox's other filters; the operator is the search's own. */
+export const InboxSearchPage = InboxPageInput.omit({ operatorId: true });
+export type InboxSearchPage = z.input<typeof InboxSearchPage>;
+
 /** A row of the inbox: ids and codes only, nothing decrypted. */
 export const InboxItem = z.object({
   id: z.uuid(),
