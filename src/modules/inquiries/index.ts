@@ -41,6 +41,8 @@ export {
   NOTE_MAX_CHARS,
   InboxFilter,
   InboxPageInput,
+  InboxSearch,
+  InboxSearchPage,
   INBOX_MAX_LIMIT,
   InboxItem,
   InquiryView,

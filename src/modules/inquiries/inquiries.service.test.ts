@@ -10,6 +10,7 @@ import {
   callback,
   insertOperatorWithSite,
   policySource,
+  staffPrincipal,
   testIntake,
   testPolicy,
   type TestOperator,
@@ -18,15 +19,7 @@ import type { IntakeInput } from './inquiries.schemas.ts';
 import { InquiriesService } from './inquiries.service.ts';
 import type { InboxItem } from './workflow.schemas.ts';
 
-function principal(staffId: string, roles: Record<string, Role[]>): Principal {
-  return {
-    kind: 'staff',
-    staffId,
-    roles: new Map(Object.entries(roles).map(([op, r]) => [op, new Set(r)])),
-    installationAdmin: false,
-    source: '198.51.100.7',
-  };
-}
+const principal = staffPrincipal;
 
 async function rejectsWith(p: Promise<unknown>, code: ErrorCode, field?: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
