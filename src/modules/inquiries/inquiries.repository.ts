@@ -17,6 +17,8 @@ export interface InquiryRow {
   possible_health_data: boolean;
   on_behalf: boolean;
   created_at: Date;
+  /** When someone should have contacted the patient, from the operator's working hours. */
+  first_contact_due_at: Date;
 }
 
 export interface ConsentRow {
@@ -92,6 +94,7 @@ export const inquiriesRepository = {
       r.on_behalf,
       r.created_at,
       idempotencyKey,
+      r.first_contact_due_at,
     ];
     const tuples = consents.map((row) => {
       const start = params.length;
@@ -104,8 +107,8 @@ export const inquiriesRepository = {
       prepared(
         `WITH i AS (
          INSERT INTO inquiries (id, operator_id, site_id, subject_id, form_id, channel, page, fields_enc,
-           possible_health_data, on_behalf, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING number),
+           possible_health_data, on_behalf, created_at, first_contact_due_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13) RETURNING number),
        k AS (
          INSERT INTO intake_idempotency (operator_id, key, inquiry_id, created_at)
          VALUES ($2, $12, $1, $11))${

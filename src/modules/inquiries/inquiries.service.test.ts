@@ -145,6 +145,7 @@ describe('InquiriesService', () => {
         'assigneeStaffId',
         'channel',
         'createdAt',
+        'firstContactDueAt',
         'formId',
         'id',
         'number',

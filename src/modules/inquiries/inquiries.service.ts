@@ -433,6 +433,7 @@ function inboxItemOf(r: InboxRow): InboxItem {
     possibleHealthData: r.possible_health_data,
     onBehalf: r.on_behalf,
     createdAt: r.created_at.toISOString(),
+    firstContactDueAt: r.first_contact_due_at?.toISOString() ?? null,
   };
 }
 

@@ -181,6 +181,35 @@ describe('IntakeService.submit', () => {
     assert.equal(r.kind, 'created');
   });
 
+  it("sets the first contact's due time from the operator's hours: 15 open minutes, carried to the next opening", async () => {
+    // The test operator keeps the default clinic hours (Mon-Fri 08:00-20:00, Sat 09:00-15:00) in Moscow.
+    const dueOf = async (at: string) => {
+      env.clock.set(new Date(at));
+      const r = await intake.submit(callback(op, { startedAt: new Date(Date.parse(at) - 60_000) }));
+      assert.equal(r.kind, 'created');
+      const [row] = await q<{ due: Date }>(
+        'SELECT first_contact_due_at AS due FROM inquiries WHERE id = $1',
+        [(r as { inquiryId: string }).inquiryId],
+      );
+      return row!.due.toISOString();
+    };
+    // Monday 23 November 2026, Moscow = UTC+3.
+    assert.equal(await dueOf('2026-11-23T07:00:00Z'), '2026-11-23T07:15:00.000Z', '10:00 -> 10:15');
+    assert.equal(
+      await dueOf('2026-11-23T16:45:00Z'),
+      '2026-11-23T17:00:00.000Z',
+      '19:45 -> 20:00, the closing',
+    );
+    assert.equal(
+      await dueOf('2026-11-23T16:45:01Z'),
+      '2026-11-24T05:00:01.000Z',
+      '19:45:01 -> next morning 08:00:01',
+    );
+    assert.equal(await dueOf('2026-11-23T17:00:00Z'), '2026-11-24T05:15:00.000Z', '20:00 -> 08:15');
+    // Friday 4 December 22:00 -> Saturday 09:15.
+    assert.equal(await dueOf('2026-12-04T19:00:00Z'), '2026-12-05T06:15:00.000Z');
+  });
+
   it('is idempotent: the same key again is a duplicate of the first inquiry', async () => {
     const input = callback(op);
     const first = await intake.submit(input);

@@ -20,6 +20,7 @@
  *   // { kind: 'created', inquiryId } | duplicate | invalid (Russian messages per field) | spam | rate_limited
  */
 import { createHmac } from 'node:crypto';
+import { firstContactDue } from '../../platform/calendar/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { sealString } from '../../platform/crypto/aead.ts';
 import { isConstraintViolation, type Database, type Tx } from '../../platform/db/database.ts';
@@ -198,7 +199,7 @@ export class IntakeService {
     form: FormDecl,
     values: FieldValues,
     representative: { name: string; relation?: string } | undefined,
-    op: Pick<OperatorDto, 'name' | 'shortName'>,
+    op: Pick<OperatorDto, 'name' | 'shortName' | 'workingHours' | 'timeZone'>,
   ): Promise<IntakeResult> {
     const { ids, clock, subjects, audit, outbox } = this.deps;
     const inquiryId = ids.uuid();
@@ -258,6 +259,7 @@ export class IntakeService {
       ),
       on_behalf: representative !== undefined,
       created_at: at,
+      first_contact_due_at: firstContactDue(at, op.workingHours, op.timeZone),
     };
     const entry: AuditEntry = {
       actor,

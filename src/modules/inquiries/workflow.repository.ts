@@ -19,6 +19,7 @@ export interface InboxRow {
   possible_health_data: boolean;
   on_behalf: boolean;
   created_at: Date;
+  first_contact_due_at: Date | null;
   /** created_at in UTC with its microseconds (a Date keeps milliseconds): the keyset's half. */
   created_key: string;
 }
@@ -91,7 +92,8 @@ const createdKey = (col: string) =>
   `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key`;
 
 const INBOX_COLUMNS = `id, number, operator_id, site_id, form_id, channel, status, status_changed_at,
-  assignee_staff_id, possible_health_data, on_behalf, created_at, ${createdKey('created_at')}`;
+  assignee_staff_id, possible_health_data, on_behalf, created_at, first_contact_due_at,
+  ${createdKey('created_at')}`;
 
 /** The WHERE clause of a filter, with its parameters numbered from $1. */
 function where(q: InboxQuery, withStatus: boolean): { sql: string; params: unknown[] } {
@@ -151,7 +153,7 @@ export const workflowRepository = {
   async findDetail(tx: Tx, operatorId: string, id: string): Promise<InquiryDetailRow | undefined> {
     const { rows } = await tx.query<InquiryDetailRow>(
       `SELECT i.id, i.number, i.operator_id, i.site_id, i.form_id, i.channel, i.status, i.status_changed_at,
-              i.assignee_staff_id, i.possible_health_data, i.on_behalf, i.created_at,
+              i.assignee_staff_id, i.possible_health_data, i.on_behalf, i.created_at, i.first_contact_due_at,
               ${createdKey('i.created_at')}, i.subject_id, i.page, i.fields_enc,
               s.name_enc AS subject_name_enc, s.phone_enc AS subject_phone_enc,
               s.email_enc AS subject_email_enc, s.created_at AS subject_created_at,

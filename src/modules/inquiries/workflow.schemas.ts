@@ -137,6 +137,8 @@ export const InboxItem = z.object({
   possibleHealthData: z.boolean(),
   onBehalf: z.boolean(),
   createdAt: z.iso.datetime(),
+  /** When the first contact is due (from the operator's working hours); null for older rows. */
+  firstContactDueAt: z.iso.datetime().nullable(),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 

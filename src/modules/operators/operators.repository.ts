@@ -14,6 +14,8 @@ export interface OperatorRow {
   requests_email: string;
   requests_postal_address: string;
   time_zone: string;
+  /** Weekly working hours (WorkingHours); null: the default clinic hours. */
+  working_hours: unknown;
   require_mfa: boolean;
   created_at: Date;
   updated_at: Date;
@@ -38,6 +40,7 @@ export const PATCHABLE_COLUMNS = {
   requestsEmail: 'requests_email',
   requestsPostalAddress: 'requests_postal_address',
   timeZone: 'time_zone',
+  workingHours: 'working_hours',
   requireMfa: 'require_mfa',
 } as const;
 export type PatchableField = keyof typeof PATCHABLE_COLUMNS;
@@ -53,7 +56,7 @@ async function mapUnique<T>(p: Promise<T>, message: string): Promise<T> {
 
 /** Rows of `operators` and `sites` (no personal data of patients; no row-level security). */
 export const operatorsRepository = {
-  async insert(db: Tx, row: Omit<OperatorRow, 'updated_at'>): Promise<OperatorRow> {
+  async insert(db: Tx, row: Omit<OperatorRow, 'updated_at' | 'working_hours'>): Promise<OperatorRow> {
     const { rows } = await mapUnique(
       db.query<OperatorRow>(
         `INSERT INTO operators (id, slug, name, short_name, inn, ogrn, postal_address, responsible_person,
@@ -110,7 +113,7 @@ export const operatorsRepository = {
   async update(
     db: Tx,
     id: string,
-    changes: Partial<Record<PatchableField, string | boolean | null>>,
+    changes: Partial<Record<PatchableField, unknown>>,
     at: Date,
   ): Promise<OperatorRow> {
     const sets: string[] = [];

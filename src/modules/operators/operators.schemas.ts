@@ -3,6 +3,7 @@
  * schemas, which are also the TypeScript types, and the DTOs the module hands out.
  */
 import { domainToASCII } from 'node:url';
+import { WorkingHours } from '../../platform/calendar/index.ts';
 import { z } from 'zod';
 
 const INN10_WEIGHTS = [2, 4, 10, 3, 5, 9, 4, 6, 8];
@@ -157,6 +158,8 @@ export const OperatorPatch = z
     requestsEmail: Email.optional(),
     requestsPostalAddress: details.requestsPostalAddress.optional(),
     timeZone: TimeZone.optional(),
+    /** Weekly hours, for the first contact's due time. */
+    workingHours: WorkingHours.optional(),
     requireMfa: z.boolean().optional(),
   })
   .refine((p) => Object.values(p).some((v) => v !== undefined), 'Нет изменений / Nothing to change');
@@ -182,6 +185,7 @@ export const OperatorDto = z.object({
   requestsEmail: z.string(),
   requestsPostalAddress: z.string(),
   timeZone: z.string(),
+  workingHours: WorkingHours,
   requireMfa: z.boolean(),
   sites: z.array(SiteDto),
   createdAt: z.iso.datetime(),

@@ -287,6 +287,22 @@ describe('operators service', () => {
     assert.equal(await operators.findByHost(''), undefined);
   });
 
+  it('keeps weekly working hours: the clinic default until changed, validated', async () => {
+    const before = await operators.get(system, a);
+    assert.deepEqual(before.workingHours.sun, []);
+    assert.deepEqual(before.workingHours.mon, [{ from: '08:00', to: '20:00' }]);
+    const hours = { ...before.workingHours, sat: [], sun: [{ from: '10:00', to: '14:00' }] };
+    const after = await operators.update(system, a, { workingHours: hours });
+    assert.deepEqual(after.workingHours.sun, [{ from: '10:00', to: '14:00' }]);
+    assert.deepEqual((await operators.publicCard(a))?.workingHours.sat, []);
+    await rejectsWith(
+      operators.update(system, a, {
+        workingHours: { ...hours, mon: [{ from: '12:00', to: '09:00' }] },
+      }),
+      ErrorCode.ValidationFailed,
+    );
+  });
+
   it('remembers Host answers for 5 s, forgetting them at once on its own writes', async () => {
     const site = await operators.addSite(system, a, { domain: 'cache.example.ru' });
     assert.equal((await operators.findByHost('cache.example.ru'))?.operator.id, a);

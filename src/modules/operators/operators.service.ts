@@ -15,6 +15,7 @@ import { parseInput } from '../../platform/validation.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { isUuid, type Ids } from '../../platform/ids.ts';
 import { TtlCache } from '../../platform/ttl-cache.ts';
+import { DEFAULT_CLINIC_HOURS, WorkingHours } from '../../platform/calendar/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import {
   actorOf,
@@ -310,6 +311,7 @@ function toDto(r: OperatorRow, sites: SiteRow[]): OperatorDto {
     requestsEmail: r.requests_email,
     requestsPostalAddress: r.requests_postal_address,
     timeZone: r.time_zone,
+    workingHours: r.working_hours === null ? DEFAULT_CLINIC_HOURS : WorkingHours.parse(r.working_hours),
     requireMfa: r.require_mfa,
     sites: sites.map(siteDto),
     createdAt: r.created_at.toISOString(),
