@@ -11,6 +11,7 @@
  *   if (!r.ok) r.errors; // { phone: 'Номер телефона указан неверно' }
  *   else r.values; // { name: 'Анна', phone: '+79123456789' }
  */
+import { localDateOf } from '../../platform/calendar/index.ts';
 import { normalizeEmail, normalizePhone } from '../../platform/crypto/blind-index.ts';
 import { safeFieldName } from '../../platform/validation.ts';
 import { FIELD_NAMES, type FieldName, type FormDecl } from '../policy/index.ts';
@@ -137,23 +138,8 @@ export function validateFields(
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, values };
 }
 
-/** Today's date (YYYY-MM-DD) in a time zone. */
-export function localDate(now: Date, timeZone: string): string {
-  return dateFormatter(timeZone).format(now);
-}
-
-// Building an Intl.DateTimeFormat costs about a third of a millisecond; intake asks for one per
-// submission, so keep one per time zone (a handful at most).
-const dateFormatters = new Map<string, Intl.DateTimeFormat>();
-function dateFormatter(timeZone: string): Intl.DateTimeFormat {
-  let f = dateFormatters.get(timeZone);
-  if (!f) {
-    // en-CA formats as YYYY-MM-DD.
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dateFormatters.set(timeZone, f);
-  }
-  return f;
-}
+/** Today's date (YYYY-MM-DD) in a time zone (the platform calendar's, re-exported for the intake). */
+export const localDate = localDateOf;
 
 function isCalendarDate(s: string): boolean {
   const [y, m, d] = s.split('-').map(Number) as [number, number, number];

@@ -18,5 +18,6 @@ export {
   firstContactDue,
   isTimeZone,
   localDateOf,
+  wallClock,
   openIntervalsOn,
 } from './working-hours.ts';

@@ -151,6 +151,14 @@ function offsetMs(instantMs: number, zone: string): number {
   return wallClockMs(instantMs, zone) - Math.floor(instantMs / 1000) * 1000;
 }
 
+/**
+ * The zone's wall clock at an instant, as a Date whose UTC fields read the local date and time
+ * (whole seconds): `wallClock(at, 'Europe/Moscow').getUTCHours()` is the hour in Moscow.
+ */
+export function wallClock(at: Date, zone: string): Date {
+  return new Date(wallClockMs(at.getTime(), zone));
+}
+
 /** The local calendar date at an instant in a zone. */
 export function localDateOf(at: Date, zone: string): string {
   return new Date(wallClockMs(at.getTime(), zone)).toISOString().slice(0, 10);

@@ -8,6 +8,7 @@
  *   const scheduler = new Scheduler({ db, queue, clock, schedules: SCHEDULES });
  *   await scheduler.tick(); // enqueues what is not enqueued yet
  */
+import { wallClock } from '../calendar/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
 import type { JobQueue } from './job-queue.ts';
@@ -109,24 +110,14 @@ interface Ymd {
 }
 
 function localParts(instant: Date, timeZone: string): Ymd & { h: number; mi: number; s: number } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(instant);
-  const get = (t: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === t)?.value);
+  const w = wallClock(instant, timeZone);
   return {
-    y: get('year'),
-    m: get('month'),
-    d: get('day'),
-    h: get('hour'),
-    mi: get('minute'),
-    s: get('second'),
+    y: w.getUTCFullYear(),
+    m: w.getUTCMonth() + 1,
+    d: w.getUTCDate(),
+    h: w.getUTCHours(),
+    mi: w.getUTCMinutes(),
+    s: w.getUTCSeconds(),
   };
 }
 
