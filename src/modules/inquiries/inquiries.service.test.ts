@@ -151,6 +151,7 @@ describe('InquiriesService', () => {
         'number',
         'onBehalf',
         'operatorId',
+        'overdue',
         'possibleHealthData',
         'siteId',
         'status',
@@ -222,6 +223,37 @@ describe('InquiriesService', () => {
         'cursor',
       );
       await rejectsWith(inquiries.list(staffOp, { extra: 1 } as never), ErrorCode.ValidationFailed, 'extra');
+    });
+  });
+
+  describe('first contact due', () => {
+    it('marks a new inquiry overdue strictly after its due time, lists the overdue ones, and stops once it is worked', async () => {
+      const op = await insertOperatorWithSite(env, 'work-due');
+      policies[op.operatorId] = testPolicy(op.operatorId);
+      const me = await insertStaff('Срочный Агент', [[op.operatorId, 'agent']]);
+      const staffOp = principal(me, { [op.operatorId]: ['agent'] });
+      // Monday 23 November 2026 at 10:00 in Moscow: due at 10:15 (default clinic hours).
+      env.clock.set(new Date('2026-11-23T07:00:00Z'));
+      const id = await submit(op, { startedAt: new Date('2026-11-23T06:59:00Z') });
+      const due = '2026-11-23T07:15:00.000Z';
+      const view = async () => (await inquiries.list(staffOp, { operatorId: op.operatorId })).items[0]!;
+      const overdueIds = async () =>
+        ids((await inquiries.list(staffOp, { operatorId: op.operatorId, overdue: true })).items);
+
+      env.clock.set(new Date(due));
+      assert.deepEqual([(await view()).firstContactDueAt, (await view()).overdue], [due, false]);
+      assert.deepEqual(await overdueIds(), []);
+      env.clock.set(new Date(Date.parse(due) + 1));
+      assert.equal((await view()).overdue, true);
+      assert.deepEqual(await overdueIds(), [id]);
+      assert.equal(
+        (await inquiries.countsByStatus(staffOp, { operatorId: op.operatorId, overdue: true })).new,
+        1,
+      );
+
+      await inquiries.changeStatus(staffOp, op.operatorId, id, { to: 'in_progress' });
+      assert.equal((await view()).overdue, false, 'worked: no longer overdue');
+      assert.deepEqual(await overdueIds(), []);
     });
   });
 

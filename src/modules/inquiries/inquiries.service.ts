@@ -145,7 +145,7 @@ export class InquiriesService {
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
-      items: items.map(inboxItemOf),
+      items: items.map((r) => inboxItemOf(r, this.deps.clock.now())),
       nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
     };
   }
@@ -176,7 +176,7 @@ export class InquiriesService {
       if (!key) throw destroyed();
       const consents = await repo.consentsOf(tx, operatorId, inquiryId);
       const events = await repo.eventsOf(tx, operatorId, inquiryId);
-      const view = viewOf(key, row, consents, events);
+      const view = viewOf(key, row, consents, events, this.deps.clock.now());
       await audit.record(tx, this.entry(principal, 'inquiry.read', operatorId, inquiryId, row.subject_id));
       return view;
     });
@@ -321,6 +321,7 @@ export class InquiriesService {
       channel: f.channel,
       status: f.status,
       assignee: f.assignee,
+      dueBefore: f.overdue ? this.deps.clock.now() : undefined,
     };
   }
 
@@ -419,7 +420,7 @@ function checkReason(to: InquiryStatus, reason: StatusReason | undefined): void 
   }
 }
 
-function inboxItemOf(r: InboxRow): InboxItem {
+function inboxItemOf(r: InboxRow, now: Date): InboxItem {
   return {
     id: r.id,
     number: r.number,
@@ -434,6 +435,10 @@ function inboxItemOf(r: InboxRow): InboxItem {
     onBehalf: r.on_behalf,
     createdAt: r.created_at.toISOString(),
     firstContactDueAt: r.first_contact_due_at?.toISOString() ?? null,
+    overdue:
+      r.status === 'new' &&
+      r.first_contact_due_at !== null &&
+      r.first_contact_due_at.getTime() < now.getTime(),
   };
 }
 
@@ -442,6 +447,7 @@ function viewOf(
   row: InquiryDetailRow,
   consents: Awaited<ReturnType<typeof repo.consentsOf>>,
   events: Awaited<ReturnType<typeof repo.eventsOf>>,
+  now: Date,
 ): InquiryView {
   const subject = decryptSubjectRow(key, {
     id: row.subject_id,
@@ -453,7 +459,7 @@ function viewOf(
     updated_at: row.subject_updated_at,
   });
   return {
-    ...inboxItemOf(row),
+    ...inboxItemOf(row, now),
     subjectId: row.subject_id,
     page: row.page,
     fields: JSON.parse(openString(key, row.fields_enc, inquiryFieldsAad(row.id))) as Record<string, string>,

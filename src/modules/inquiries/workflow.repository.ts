@@ -86,6 +86,8 @@ export interface InboxQuery {
   assignee?: string | undefined;
   /** Only these subjects' inquiries (a search by blind index); never empty when given. */
   subjectIds?: readonly string[] | undefined;
+  /** Only new inquiries whose first contact was due before this instant (overdue). */
+  dueBefore?: Date | undefined;
 }
 
 const createdKey = (col: string) =>
@@ -110,6 +112,9 @@ function where(q: InboxQuery, withStatus: boolean): { sql: string; params: unkno
   if (q.assignee === 'none') parts.push('assignee_staff_id IS NULL');
   else if (q.assignee !== undefined) add((n) => `assignee_staff_id = ${n}::uuid`, q.assignee);
   if (q.subjectIds !== undefined) add((n) => `subject_id = ANY (${n}::uuid[])`, q.subjectIds);
+  if (q.dueBefore !== undefined) {
+    add((n) => `status = 'new' AND first_contact_due_at < ${n}::timestamptz`, q.dueBefore);
+  }
   return { sql: parts.join(' AND '), params };
 }
 

@@ -99,6 +99,8 @@ export const InboxFilter = z.strictObject({
   channel: IntakeChannel.optional(),
   status: InquiryStatus.optional(),
   assignee: z.union([z.uuid(), z.literal('none')]).optional(),
+  /** Only new inquiries whose first contact is past due. */
+  overdue: z.boolean().optional(),
 });
 export type InboxFilter = z.input<typeof InboxFilter>;
 
@@ -139,6 +141,8 @@ export const InboxItem = z.object({
   createdAt: z.iso.datetime(),
   /** When the first contact is due (from the operator's working hours); null for older rows. */
   firstContactDueAt: z.iso.datetime().nullable(),
+  /** Still new after its first contact was due (strictly after the due time). */
+  overdue: z.boolean(),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 
