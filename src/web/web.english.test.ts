@@ -93,8 +93,7 @@ describe('the English public site over HTTP', () => {
 
   it("records an English form's consents against the English documents, and thanks in English", async () => {
     const b = s.browser('192.0.2.40');
-    const token = formTokenOf((await b.get('/en/callback')).body, '/en/forms/callback');
-    s.env.clock.advance(10_000);
+    const token = await s.filledFormToken(b, '/en/callback', '/en/forms/callback');
     const res = await b.post('/en/forms/callback', {
       _form_token: token,
       _page: 'callback',
@@ -143,8 +142,7 @@ describe('the English public site over HTTP', () => {
 
   it('shows the intake field errors in English beside their fields, keeping what was typed', async () => {
     const b = s.browser('192.0.2.41');
-    const token = formTokenOf((await b.get('/en/appointment')).body, '/en/forms/appointment');
-    s.env.clock.advance(10_000);
+    const token = await s.filledFormToken(b, '/en/appointment', '/en/forms/appointment');
     const before = await s.counts();
     const res = await b.post('/en/forms/appointment', {
       _form_token: token,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FIELD_NAMES } from '../modules/policy/index.ts';
-import { createSiteEnv, formTokenOf, type SiteEnv } from './web.testing.ts';
+import { createSiteEnv, type SiteEnv } from './web.testing.ts';
 
 const HOSTILE: Record<string, string> = {
   markup: '<script>alert(1)</script>"><img src=x onerror=alert(2)>',
@@ -33,8 +33,7 @@ describe('hostile input in every field of every form', () => {
   // A fresh address per submission, so the per-address limit does not mask what is tested.
   const post = async (formId: keyof typeof PAGE_OF, fields: Record<string, string>) => {
     const b = s.browser(`198.51.100.${++n}`);
-    const token = formTokenOf((await b.get(PAGE_OF[formId])).body, `/forms/${formId}`);
-    s.env.clock.advance(10_000);
+    const token = await s.filledFormToken(b, PAGE_OF[formId], `/forms/${formId}`);
     return b.post(`/forms/${formId}`, { _form_token: token, ...fields });
   };
 

@@ -132,8 +132,7 @@ describe('the public site over HTTP', () => {
 
   it('takes a callback request once, however often the same page is posted, and thanks without data in the URL', async () => {
     const b = s.browser('192.0.2.10');
-    const token = formTokenOf((await b.get('/callback')).body, '/forms/callback');
-    s.env.clock.advance(10_000);
+    const token = await s.filledFormToken(b, '/callback', '/forms/callback');
     const before = await s.counts();
     const fields = {
       _form_token: token,
@@ -157,8 +156,7 @@ describe('the public site over HTTP', () => {
 
   it('refuses a form without the consent: the error beside the checkbox, everything typed kept', async () => {
     const b = s.browser('192.0.2.11');
-    const token = formTokenOf((await b.get('/contacts')).body, '/forms/feedback');
-    s.env.clock.advance(10_000);
+    const token = await s.filledFormToken(b, '/contacts', '/forms/feedback');
     const before = await s.counts();
     const res = await b.post('/forms/feedback', {
       _form_token: token,
@@ -190,8 +188,7 @@ describe('the public site over HTTP', () => {
 
   it('shows field errors from the intake beside their fields', async () => {
     const b = s.browser('192.0.2.12');
-    const token = formTokenOf((await b.get('/appointment')).body, '/forms/appointment');
-    s.env.clock.advance(10_000);
+    const token = await s.filledFormToken(b, '/appointment', '/forms/appointment');
     const res = await b.post('/forms/appointment', {
       _form_token: token,
       _page: 'appointment',
@@ -224,8 +221,7 @@ describe('the public site over HTTP', () => {
     assert.notEqual(formTokenOf(res.body, '/forms/callback'), 'v1.forged.token');
     assert.match(res.body, /value="Анна"/);
     // A token of another form does not fit either.
-    const other = formTokenOf((await b.get('/prices')).body, '/forms/estimate');
-    s.env.clock.advance(10_000);
+    const other = await s.filledFormToken(b, '/prices', '/forms/estimate');
     const res2 = await b.post('/forms/callback', { _form_token: other, name: 'Анна', phone: '+79123456789' });
     assert.equal(res2.statusCode, 400);
     assert.deepEqual(await s.counts(), before);
@@ -233,8 +229,7 @@ describe('the public site over HTTP', () => {
 
   it('thanks a bot that filled the honeypot, and writes nothing', async () => {
     const b = s.browser('192.0.2.14');
-    const token = formTokenOf((await b.get('/callback')).body, '/forms/callback');
-    s.env.clock.advance(10_000);
+    const token = await s.filledFormToken(b, '/callback', '/forms/callback');
     const before = await s.counts();
     const res = await b.post('/forms/callback', {
       _form_token: token,

@@ -25,6 +25,11 @@ export interface SiteEnv {
   publish(declaration?: DeclarationInput): Promise<void>;
   /** Rows in the inquiries and consent_records tables (superuser count, past row-level security). */
   counts(): Promise<{ inquiries: number; consents: number }>;
+  /**
+   * Loads `page` in the browser, returns the token of its form posting to `action`, and lets the
+   * minimum fill time pass on the clock (10 s), as a patient filling the form in would.
+   */
+  filledFormToken(b: Browser, page: string, action: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -48,6 +53,11 @@ export async function createSiteEnv(opts: TestEnvOptions = {}): Promise<SiteEnv>
         `SELECT (SELECT count(*) FROM inquiries) AS i, (SELECT count(*) FROM consent_records) AS c`,
       );
       return { inquiries: Number(rows[0]!.i), consents: Number(rows[0]!.c) };
+    },
+    filledFormToken: async (b, page, action) => {
+      const token = formTokenOf((await b.get(page)).body, action);
+      env.clock.advance(10_000);
+      return token;
     },
     close: () => env.close(),
   };

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fixedClock } from '../../platform/clock.ts';
-import { localDate, validateFields, type FormFields } from './fields.ts';
+import { localDateOf as localDate } from '../../platform/calendar/index.ts';
+import { validateFields, type FormFields } from './fields.ts';
 import { FormTokens, FORM_TOKEN_TTL_MS } from './form-token.ts';
 import { TEST_FORMS } from './intake.test-support.ts';
 

@@ -11,7 +11,6 @@
  *   if (!r.ok) r.errors; // { phone: 'Номер телефона указан неверно' }
  *   else r.values; // { name: 'Анна', phone: '+79123456789' }
  */
-import { localDateOf } from '../../platform/calendar/index.ts';
 import { normalizeEmail, normalizePhone } from '../../platform/crypto/blind-index.ts';
 import { safeFieldName } from '../../platform/validation.ts';
 import { FIELD_NAMES, type FieldName, type FormDecl } from '../policy/index.ts';
@@ -137,9 +136,6 @@ export function validateFields(
   }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, values };
 }
-
-/** Today's date (YYYY-MM-DD) in a time zone (the platform calendar's, re-exported for the intake). */
-export const localDate = localDateOf;
 
 function isCalendarDate(s: string): boolean {
   const [y, m, d] = s.split('-').map(Number) as [number, number, number];

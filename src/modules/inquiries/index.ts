@@ -15,7 +15,7 @@ export {
   type IntakeResult,
   type SpamReason,
 } from './inquiries.schemas.ts';
-export { validateFields, localDate, type FieldValues, type FieldErrors } from './fields.ts';
+export { validateFields, type FieldValues, type FieldErrors } from './fields.ts';
 export { FORM_TOKEN_TTL_MS, type FormToken } from './form-token.ts';
 export { intakeApi, ApiInquiryBody } from './intake.routes.ts';
 export {

@@ -141,11 +141,12 @@ export class InquiriesService {
     limit: number,
     after: { createdKey: string; id: string } | undefined,
   ): Promise<InboxPage> {
+    const now = this.deps.clock.now();
     const rows = await this.deps.db.scoped(q.operatorIds, (tx) => repo.listPage(tx, q, limit + 1, after));
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
-      items: items.map((r) => inboxItemOf(r, this.deps.clock.now())),
+      items: items.map((r) => inboxItemOf(r, now)),
       nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
     };
   }

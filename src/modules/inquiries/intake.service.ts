@@ -20,7 +20,7 @@
  *   // { kind: 'created', inquiryId } | duplicate | invalid (Russian messages per field) | spam | rate_limited
  */
 import { createHmac } from 'node:crypto';
-import { firstContactDue } from '../../platform/calendar/index.ts';
+import { firstContactDue, localDateOf } from '../../platform/calendar/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { sealString } from '../../platform/crypto/aead.ts';
 import { isConstraintViolation, type Database, type Tx } from '../../platform/db/database.ts';
@@ -42,7 +42,7 @@ import {
 } from '../policy/index.ts';
 import { requirePermission, systemPrincipal, type Principal } from '../staff/index.ts';
 import type { SubjectsService } from '../subjects/index.ts';
-import { localDate, validateFields, type FieldErrors, type FieldValues } from './fields.ts';
+import { validateFields, type FieldErrors, type FieldValues } from './fields.ts';
 import { FormTokens, type FormToken } from './form-token.ts';
 import { inquiriesRepository as repo, type ConsentRow } from './inquiries.repository.ts';
 import {
@@ -123,7 +123,7 @@ export class IntakeService {
         'Сайт не принадлежит оператору / The site is not the operator’s',
       );
     }
-    const today = localDate(now, op.timeZone);
+    const today = localDateOf(now, op.timeZone);
 
     // Anti-spam first: a bot's submission costs one counter update, never a subject or a key.
     if (i.honeypot !== undefined && i.honeypot.trim() !== '')
