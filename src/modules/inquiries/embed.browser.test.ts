@@ -132,6 +132,23 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
   const frameOf = (page: Page, form: string): FrameLocator =>
     page.frameLocator(`iframe[data-soglasie-frame="${form}"]`);
 
+  /**
+   * Waits until the frame has taken its content's height. Before that the frame may still grow and
+   * reset its inner scroll, so a click aimed at a field could land beside it.
+   */
+  async function fitted(page: Page, form: string): Promise<void> {
+    const iframe = page.locator(`iframe[data-soglasie-frame="${form}"]`);
+    await frameOf(page, form).getByRole('heading', { level: 1 }).waitFor();
+    const inner = await (await iframe.elementHandle()).contentFrame();
+    for (let tries = 0; ; tries++) {
+      const content = await inner!.evaluate(() => document.documentElement.scrollHeight);
+      const taken = await iframe.evaluate((e) => (e as HTMLIFrameElement).style.height);
+      if (taken === `${content}px`) return;
+      assert.ok(tries < 100, `the ${form} frame is ${taken || 'unsized'}, its content ${content}px`);
+      await page.waitForTimeout(50);
+    }
+  }
+
   async function fill(frame: FrameLocator, fields: Record<string, string>): Promise<void> {
     await fillByLabel(frame, fields);
   }
@@ -179,6 +196,7 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
   it('takes the callback form inside the frame and thanks there; stored as a widget inquiry', async () => {
     const page = await context.newPage();
     await page.goto(`${declared}/`);
+    await fitted(page, 'callback');
     const frame = frameOf(page, 'callback');
     await fill(frame, { Имя: 'Анна', Телефон: '+7 912 345-67-89' });
     const consent = frame.getByLabel(CONSENT);
@@ -191,13 +209,7 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
     assert.equal(await heading.innerText(), 'Спасибо, заявка отправлена');
     assert.equal(new URL(page.url()).origin, declared, 'the clinic page stays where it was');
     // The framed page reports its height and the frame takes it (no scroll bar inside).
-    const iframe = page.locator('iframe[data-soglasie-frame="callback"]');
-    const inner = await (await iframe.elementHandle()).contentFrame();
-    const contentHeight = await inner!.evaluate(() => document.documentElement.scrollHeight);
-    await page.waitForFunction(([e, h]) => (e as HTMLIFrameElement).style.height === `${h}px`, [
-      await iframe.elementHandle(),
-      contentHeight,
-    ] as const);
+    await fitted(page, 'callback');
 
     const after = await s.counts();
     assert.equal(after.inquiries, before.inquiries + 1);
@@ -213,6 +225,7 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
   it('requires the consent inside the frame: the error, what was typed kept; then it goes through', async () => {
     const page = await context.newPage();
     await page.goto(`${declared}/`);
+    await fitted(page, 'feedback');
     const frame = frameOf(page, 'feedback');
     await fill(frame, {
       Имя: 'Борис <b>Б.</b>',
@@ -284,6 +297,7 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
         fields: { Имя: 'Егор', Телефон: '+7 912 555-44-34', 'Какие исследования вас интересуют': 'МРТ' },
       },
     ];
+    for (const c of cases) await fitted(page, c.formId);
     for (const c of cases) {
       const frame = frameOf(page, c.formId);
       await fill(frame, c.fields);
@@ -293,6 +307,8 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
       const heading = frame.getByRole('heading', { level: 1 });
       await heading.waitFor();
       assert.match(await heading.innerText(), /^Спасибо/, c.formId);
+      // The thanks are shorter than the form: the frames below move up once this one shrinks.
+      await fitted(page, c.formId);
       const { inquiry, consents } = await stored(c.formId);
       assert.equal(inquiry.channel, 'widget', c.formId);
       assert.ok(
@@ -307,6 +323,7 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
   it('speaks English with data-soglasie-lang="en", and the consent cites the English document', async () => {
     const page = await context.newPage();
     await page.goto(`${declared}/en`);
+    await fitted(page, 'callback');
     const frame = frameOf(page, 'callback');
     assert.equal(
       await page.locator('iframe[data-soglasie-frame="callback"]').getAttribute('title'),
