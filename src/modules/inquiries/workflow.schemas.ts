@@ -7,7 +7,20 @@
  */
 import { z } from 'zod';
 import { FormId } from '../policy/index.ts';
-import { IntakeChannel, ReviewShow } from './inquiries.schemas.ts';
+import { INTAKE_CHANNELS, ReviewShow } from './inquiries.schemas.ts';
+
+/** Where inquiries come from: the site and the API (intake), a phone call, a messenger or SMS. */
+export const MESSAGING_CHANNELS = ['whatsapp', 'telegram', 'sms', 'max'] as const;
+export const MessagingChannel = z.enum(MESSAGING_CHANNELS);
+export type MessagingChannel = z.infer<typeof MessagingChannel>;
+export const INQUIRY_CHANNELS = [...INTAKE_CHANNELS, 'phone', ...MESSAGING_CHANNELS] as const;
+export const InquiryChannel = z.enum(INQUIRY_CHANNELS);
+export type InquiryChannel = z.infer<typeof InquiryChannel>;
+
+/** What an inquiry is: one of the site's forms, or a phone call or messenger conversation. */
+export const INQUIRY_KINDS = [...FormId.options, 'call', 'message'] as const;
+export const InquiryKind = z.enum(INQUIRY_KINDS);
+export type InquiryKind = z.infer<typeof InquiryKind>;
 
 export const INQUIRY_STATUSES = [
   'new',
@@ -95,8 +108,8 @@ export const INBOX_DEFAULT_LIMIT = 50;
 export const InboxFilter = z.strictObject({
   operatorId: z.uuid().optional(),
   siteId: z.uuid().optional(),
-  formId: FormId.optional(),
-  channel: IntakeChannel.optional(),
+  formId: InquiryKind.optional(),
+  channel: InquiryChannel.optional(),
   status: InquiryStatus.optional(),
   assignee: z.union([z.uuid(), z.literal('none')]).optional(),
   /** Only new inquiries whose first contact is past due. */
@@ -131,8 +144,8 @@ export const InboxItem = z.object({
   number: z.string(),
   operatorId: z.uuid(),
   siteId: z.uuid().nullable(),
-  formId: FormId,
-  channel: IntakeChannel,
+  formId: InquiryKind,
+  channel: InquiryChannel,
   status: InquiryStatus,
   statusChangedAt: z.iso.datetime().nullable(),
   assigneeStaffId: z.uuid().nullable(),
@@ -173,7 +186,7 @@ export type ConsentView = z.infer<typeof ConsentView>;
 export const InquiryEventView = z.object({
   id: z.uuid(),
   at: z.iso.datetime(),
-  kind: z.enum(['status', 'note', 'assign']),
+  kind: z.enum(['status', 'note', 'assign', 'message', 'call', 'consent', 'notification', 'merge']),
   fromStatus: InquiryStatus.nullable(),
   toStatus: InquiryStatus.nullable(),
   reason: StatusReason.nullable(),
