@@ -4,10 +4,20 @@ export {
   outboxDispatchJob,
   OUTBOX_DISPATCH,
   OUTBOX_MAX_ATTEMPTS,
+  QUIET_HOURS,
   SUBJECT_KEY_DESTROYED,
   type OutboxDispatchDeps,
 } from './outbox-dispatch.job.ts';
-export { SendRefused, type OutboxMessage, type Sender } from './senders/sender.ts';
+export {
+  DEFAULT_QUIET_WINDOW,
+  formatClockTime,
+  isQuiet,
+  nextAllowedMoment,
+  parseClockTime,
+  type QuietHoursSource,
+  type QuietWindow,
+} from './quiet-hours.ts';
+export { SendFailed, SendRefused, type OutboxMessage, type Sender } from './senders/sender.ts';
 export {
   createEmailSender,
   sendersFromConfig,
@@ -16,3 +26,37 @@ export {
   type EmailPayload,
   type EmailSender,
 } from './senders/email.sender.ts';
+export {
+  type ChannelCredentialSource,
+  type ProviderSenderOptions,
+  type SenderProvider,
+} from './senders/provider-http.ts';
+export { createMessagingSenders } from './senders/messaging.ts';
+export {
+  createSmsRuSender,
+  smsPayloadSchema,
+  SMS_CHANNEL,
+  SMS_TEXT_MAX,
+  type SmsPayload,
+} from './senders/sms-ru.sender.ts';
+export {
+  createTelegramSender,
+  telegramPayloadSchema,
+  TELEGRAM_CHANNEL,
+  TELEGRAM_TEXT_MAX,
+  type TelegramPayload,
+} from './senders/telegram.sender.ts';
+export {
+  createWhatsAppSender,
+  whatsappPayloadSchema,
+  WHATSAPP_CHANNEL,
+  WHATSAPP_TEXT_MAX,
+  type WhatsAppPayload,
+} from './senders/whatsapp.sender.ts';
+export {
+  createMaxSender,
+  maxPayloadSchema,
+  MAX_CHANNEL,
+  MAX_TEXT_MAX,
+  type MaxPayload,
+} from './senders/max.sender.ts';

@@ -6,6 +6,11 @@
  * cancelled when the subject's key has been destroyed. Messages on a channel without a sender stay
  * pending until one is configured.
  *
+ * A retry waits at least as long as the provider asked (`SendFailed.retryAfterMs`, Telegram's
+ * `retry_after`), and never less than the back-off. Messages bound by quiet hours are neither sent
+ * nor retried inside the operator's quiet hours: one found due inside them is moved to their end
+ * without counting an attempt, and a retry that would land inside them waits for their end.
+ *
  * A message can be delivered twice if the transaction fails to commit after its sender succeeded
  * (at least once, as with any outbox); the message id goes with it so a receiver can drop repeats.
  *
@@ -29,13 +34,16 @@ import {
 } from '../../platform/jobs/index.ts';
 import { outboxRepository as repo, type OutboxRow } from './outbox.repository.ts';
 import { outboxAad } from './outbox.service.ts';
-import { SendRefused, type Sender } from './senders/sender.ts';
+import type { QuietHoursSource } from './quiet-hours.ts';
+import { SendFailed, SendRefused, type Sender } from './senders/sender.ts';
 
 export const OUTBOX_DISPATCH = 'outbox.dispatch';
 export const OUTBOX_MAX_ATTEMPTS = 10;
 export const OUTBOX_BATCH = 20;
 /** Recorded on rows whose subject was destroyed before the message went out. */
 export const SUBJECT_KEY_DESTROYED = 'subject_key_destroyed';
+/** Recorded on a message moved out of quiet hours without an attempt. */
+export const QUIET_HOURS = 'quiet_hours';
 
 export interface OutboxDispatchDeps {
   keyring: KeyringService;
@@ -46,13 +54,16 @@ export interface OutboxDispatchDeps {
   maxAttempts?: number;
   batchSize?: number;
   random?: Random;
+  /** The operators' quiet hours, for messages bound by them. */
+  quietHours?: QuietHoursSource;
 }
 
 type Outcome =
   | { kind: 'sent'; row: OutboxRow; attempt: number }
   | { kind: 'retry'; row: OutboxRow; attempt: number; error: string; nextAt: Date }
   | { kind: 'failed'; row: OutboxRow; attempt: number; error: string }
-  | { kind: 'cancelled'; row: OutboxRow; error: string };
+  | { kind: 'cancelled'; row: OutboxRow; error: string }
+  | { kind: 'deferred'; row: OutboxRow; nextAt: Date };
 
 export function outboxDispatchJob(deps: OutboxDispatchDeps): JobHandler {
   const senders = new Map<string, Sender>();
@@ -62,6 +73,9 @@ export function outboxDispatchJob(deps: OutboxDispatchDeps): JobHandler {
   }
   const maxAttempts = deps.maxAttempts ?? OUTBOX_MAX_ATTEMPTS;
   const batchSize = deps.batchSize ?? OUTBOX_BATCH;
+  /** The first allowed moment at or after `at` for the row (`at` when it is not bound). */
+  const allowedFor = (row: OutboxRow, at: Date): Promise<Date> | Date =>
+    row.quiet_hours && deps.quietHours ? deps.quietHours.nextAllowed(row.operator_id, at) : at;
 
   return defineJob({
     kind: OUTBOX_DISPATCH,
@@ -80,6 +94,12 @@ export function outboxDispatchJob(deps: OutboxDispatchDeps): JobHandler {
           outcomes.push({ kind: 'cancelled', row, error: SUBJECT_KEY_DESTROYED });
           continue;
         }
+        const now = deps.clock.now();
+        const allowed = await allowedFor(row, now);
+        if (allowed.getTime() > now.getTime()) {
+          outcomes.push({ kind: 'deferred', row, nextAt: allowed });
+          continue;
+        }
         const attempt = row.attempts + 1;
         try {
           const payload: unknown = JSON.parse(openString(key, row.payload_enc, outboxAad(row.id)));
@@ -94,13 +114,25 @@ export function outboxDispatchJob(deps: OutboxDispatchDeps): JobHandler {
           });
           outcomes.push({ kind: 'sent', row, attempt });
         } catch (e) {
-          const error = e instanceof SendRefused ? `refused:${e.reason}` : errorClassOf(e);
+          const error =
+            e instanceof SendRefused
+              ? `refused:${e.reason}`
+              : e instanceof SendFailed
+                ? e.reason
+                : errorClassOf(e);
           // A payload that does not decrypt or parse will not on the next attempt either.
           const permanent = isPermanentFailure(e) || !(e instanceof Error) || e.name === 'DecryptError';
           if (permanent || attempt >= maxAttempts) {
             outcomes.push({ kind: 'failed', row, attempt, error });
           } else {
-            const nextAt = nextAttemptAt(deps.clock.now(), attempt, deps.random);
+            const failedAt = deps.clock.now();
+            let nextAt = nextAttemptAt(failedAt, attempt, deps.random);
+            // The provider's own "wait this long" wins over a shorter back-off.
+            if (e instanceof SendFailed && e.retryAfterMs !== undefined) {
+              const hinted = failedAt.getTime() + e.retryAfterMs;
+              if (hinted > nextAt.getTime()) nextAt = new Date(hinted);
+            }
+            nextAt = await allowedFor(row, nextAt);
             outcomes.push({ kind: 'retry', row, attempt, error, nextAt });
           }
         }
@@ -110,6 +142,11 @@ export function outboxDispatchJob(deps: OutboxDispatchDeps): JobHandler {
       // locks its head until commit, and that lock must not wait on a mail server.
       const at = deps.clock.now();
       for (const o of outcomes) {
+        // Nothing left the system: no attempt, no audit entry.
+        if (o.kind === 'deferred') {
+          await repo.markDeferred(job.tx, o.row.id, QUIET_HOURS, o.nextAt);
+          continue;
+        }
         switch (o.kind) {
           case 'sent':
             await repo.markSent(job.tx, o.row.id, o.attempt, at);
@@ -134,7 +171,7 @@ export function outboxDispatchJob(deps: OutboxDispatchDeps): JobHandler {
           result: o.kind === 'sent' || o.kind === 'cancelled' ? 'success' : 'failure',
         });
       }
-      const counts = { sent: 0, retry: 0, failed: 0, cancelled: 0 };
+      const counts = { sent: 0, retry: 0, failed: 0, cancelled: 0, deferred: 0 };
       for (const o of outcomes) counts[o.kind]++;
       job.log.info(counts, 'outbox dispatched');
 

@@ -8,6 +8,9 @@
  * whose method has already checked the principal, and the table's row-level security confines the
  * insert to the operators of that transaction's scope.
  *
+ * A message bound by quiet hours (`quietHours: true`: status notices, marketing) is queued for the
+ * first moment outside the operator's quiet hours, read from the `QuietHoursSource` given.
+ *
  * @example
  *   await db.scoped([operatorId], async (tx) => {
  *     // ... record the inquiry ...
@@ -23,6 +26,7 @@ import { AppError, ErrorCode } from '../../platform/errors.ts';
 import type { Ids } from '../../platform/ids.ts';
 import { outboxRepository as repo } from './outbox.repository.ts';
 import { outboxAddSchema, type OutboxAddInput } from './outbox.schemas.ts';
+import type { QuietHoursSource } from './quiet-hours.ts';
 
 export function outboxAad(id: string): string {
   return `outbox:${id}`;
@@ -33,6 +37,8 @@ export class OutboxService {
     private readonly keyring: KeyringService,
     private readonly clock: Clock,
     private readonly ids: Ids,
+    /** The operators' quiet hours; without it, messages are never held back when queued. */
+    readonly quietHours?: QuietHoursSource,
   ) {}
 
   /** Queues a message in the caller's transaction; returns the outbox row's id. */
@@ -49,6 +55,8 @@ export class OutboxService {
     const key = subjectKey ?? (await this.keyring.getDataKey(m.subjectId));
     if (!key) throw new AppError(ErrorCode.SubjectDestroyed, 'The data subject has been destroyed');
     const id = this.ids.uuid();
+    const at = this.clock.now();
+    const due = m.quietHours && this.quietHours ? await this.quietHours.nextAllowed(m.operatorId, at) : at;
     const inserted = await repo.insert(tx, {
       id,
       operatorId: m.operatorId,
@@ -56,9 +64,23 @@ export class OutboxService {
       channel: m.channel,
       template: m.template,
       payloadEnc: sealString(key, JSON.stringify(m.payload), outboxAad(id)),
-      at: this.clock.now(),
+      at,
+      due,
+      inquiryId: m.inquiryId ?? null,
+      quietHours: m.quietHours ?? false,
     });
     if (!inserted) throw new AppError(ErrorCode.NotFound, 'No such data subject for this operator');
     return id;
+  }
+
+  /**
+   * Cancels the subject's messages of these templates that have not gone out yet (a withdrawn
+   * marketing consent stops the marketing already queued); returns how many.
+   */
+  cancelPending(
+    tx: Tx,
+    o: { operatorId: string; subjectId: string; templates: readonly string[]; reason: string },
+  ): Promise<number> {
+    return repo.cancelPendingOf(tx, o.operatorId, o.subjectId, o.templates, o.reason);
   }
 }

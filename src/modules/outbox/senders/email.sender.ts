@@ -1,9 +1,15 @@
 /**
  * The e-mail channel over SMTP with nodemailer, configured from `config.smtp`. The payload of an
- * e-mail outbox message is `{ to, subject, text, html? }`, or the facts of a template rendered in
+ * e-mail outbox message is `{ to, subject, text, html?, unsubscribeUrl? }`, or the facts of a
+ * template rendered in
  * email-templates.ts (`inquiry_confirmation`: `{ to, clinicName, inquiryNumber }`); the sender address is the configured
  * `SMTP_FROM`. A 5xx reply refuses the message for good; anything else (a connection refused, a
  * 4xx "try later") is retried by the outbox.
+ *
+ * A marketing message carries `unsubscribeUrl`: it goes out with the one-click unsubscribe headers
+ * of RFC 8058 (`List-Unsubscribe: <url>` and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`),
+ * so a mail client's "unsubscribe" button POSTs to the link. Receivers trust those headers only
+ * under a DKIM signature that covers them: the SMTP relay signs.
  *
  * @example
  *   const email = createEmailSender(config.smtp);
@@ -23,6 +29,11 @@ export const emailPayloadSchema = z.object({
   subject: z.string().min(1).max(300),
   text: z.string().min(1).max(100_000),
   html: z.string().max(500_000).optional(),
+  /** The one-click unsubscribe link of a marketing message (https in production). */
+  unsubscribeUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional(),
 });
 export type EmailPayload = z.infer<typeof emailPayloadSchema>;
 
@@ -64,7 +75,15 @@ export function createEmailSender(smtp: SmtpConfig, o: { timeoutMs?: number } = 
           ...(p.html !== undefined ? { html: p.html } : {}),
           // Lets a bounce or a complaint be traced to the outbox row without the address.
           messageId: `<outbox-${message.id}@soglasie>`,
-          headers: { 'X-Soglasie-Outbox-Id': message.id },
+          headers: {
+            'X-Soglasie-Outbox-Id': message.id,
+            ...(p.unsubscribeUrl !== undefined
+              ? {
+                  'List-Unsubscribe': `<${p.unsubscribeUrl}>`,
+                  'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+                }
+              : {}),
+          },
         });
       } catch (e) {
         const code = (e as { responseCode?: unknown }).responseCode;

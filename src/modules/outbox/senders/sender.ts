@@ -1,8 +1,9 @@
 /**
- * A channel that delivers outbox messages (e-mail now; SMS and messengers in later issues). The
- * dispatcher hands a sender the decrypted message; the sender either delivers it, throws
- * `SendRefused` when retrying cannot help (the payload is not a message for this channel, the
- * server refused the recipient), or throws anything else for "try again later".
+ * A channel that delivers outbox messages (e-mail, SMS, messengers). The dispatcher hands a sender
+ * the decrypted message; the sender either delivers it, throws `SendRefused` when retrying cannot
+ * help (the payload is not a message for this channel, the provider refused the recipient), throws
+ * `SendFailed` for "try again later" with a short code and, when the provider said how long to
+ * wait, that delay; anything else thrown is also retried.
  *
  * @example
  *   const sender: Sender = { channel: 'email', send: async (m) => { await mailer.sendMail(...) } };
@@ -34,5 +35,21 @@ export interface Sender {
 export class SendRefused extends AppError {
   constructor(readonly reason: string) {
     super(ErrorCode.BadRequest, 'The message was refused');
+  }
+}
+
+/**
+ * The message did not go out this time and may on a later attempt (the provider is down, asked to
+ * slow down, or the channel is not connected yet). `reason` is a short code recorded on the outbox
+ * row (`telegram-429`, `smsru-220`); `retryAfterMs` is the provider's own hint (Telegram's
+ * `retry_after`), which the next attempt waits out at least.
+ */
+export class SendFailed extends Error {
+  override readonly name = 'SendFailed';
+  constructor(
+    readonly reason: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super('The message could not be sent this time');
   }
 }
