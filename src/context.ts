@@ -12,6 +12,7 @@ import { OutboxService } from './modules/outbox/index.ts';
 import { InquiriesService, IntakeService } from './modules/inquiries/index.ts';
 import { PolicyService } from './modules/policy/index.ts';
 import { ApiKeysService } from './modules/apikeys/index.ts';
+import { WebhooksService } from './modules/webhooks/index.ts';
 import {
   createStaffServices,
   type AuthService,
@@ -51,6 +52,7 @@ export interface Services {
   readonly intake: IntakeService;
   readonly inquiries: InquiriesService;
   readonly apiKeys: ApiKeysService;
+  readonly webhooks: WebhooksService;
 }
 
 export interface AppContext extends Core {
@@ -74,6 +76,7 @@ export function createServices(core: Core): Services {
     keyring,
   });
   const policy = new PolicyService({ db, audit, clock, ids, operators });
+  const webhooks = new WebhooksService({ db, keyring, audit, clock, ids, log, mode: core.config.mode });
   const intake = new IntakeService({
     db,
     operators,
@@ -86,8 +89,9 @@ export function createServices(core: Core): Services {
     ids,
     log,
     limits: core.config.intake,
+    events: webhooks,
   });
-  const inquiries = new InquiriesService({ db, keyring, subjects, audit, clock, ids, log });
+  const inquiries = new InquiriesService({ db, keyring, subjects, audit, clock, ids, log, events: webhooks });
   const apiKeys = new ApiKeysService({ db, audit, clock, ids });
   return {
     audit,
@@ -103,5 +107,6 @@ export function createServices(core: Core): Services {
     intake,
     inquiries,
     apiKeys,
+    webhooks,
   };
 }

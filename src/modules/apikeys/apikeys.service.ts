@@ -1,9 +1,12 @@
 /**
- * API keys: one per integration of an operator, for `POST /api/v1/inquiries`. A key reads
+ * API keys: one per integration of an operator, for `/api/v1`. A key reads
  * `sgl_<prefix>_<secret>`; it is shown once at creation and only its SHA-256 is kept. The prefix
  * finds the row, the hash is compared in constant time. A key acts for its operator only, with the
- * permissions of its scopes (`inquiries:write`: create subjects and inquiries); revoking takes
- * effect on the next request (nothing is cached).
+ * permissions of its scopes: `inquiries:write` creates subjects and inquiries (the intake),
+ * `inquiries:read` lists inquiries and reads one decrypted (audited), `inquiries:status` changes
+ * their status, `subjects:read` reads a patient's card decrypted (audited). Another operator's ids
+ * are NotFound to it; a missing scope is Forbidden. Revoking takes effect at once in this process
+ * and within 5 s in others.
  *
  * @example
  *   const { key, id } = await apiKeys.create(principal, operatorId, { name: 'CRM' }); // key shown once
@@ -22,7 +25,12 @@ import type { AuditService } from '../audit/index.ts';
 import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/index.ts';
 import { apiKeysRepository as repo, type ApiKeyRow } from './apikeys.repository.ts';
 
-export const API_KEY_SCOPES = ['inquiries:write'] as const;
+export const API_KEY_SCOPES = [
+  'inquiries:write',
+  'inquiries:read',
+  'inquiries:status',
+  'subjects:read',
+] as const;
 export const ApiKeyScope = z.enum(API_KEY_SCOPES);
 export type ApiKeyScope = z.infer<typeof ApiKeyScope>;
 

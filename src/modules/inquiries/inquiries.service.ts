@@ -25,7 +25,7 @@
 import type { Clock } from '../../platform/clock.ts';
 import { openString, sealString } from '../../platform/crypto/aead.ts';
 import { normalizeEmail, normalizePhone } from '../../platform/crypto/blind-index.ts';
-import type { Database } from '../../platform/db/database.ts';
+import type { Database, Tx } from '../../platform/db/database.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { isUuid, type Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -81,6 +81,18 @@ export interface InquiriesDeps {
   clock: Clock;
   ids: Ids;
   log?: Logger;
+  /** Outgoing webhooks: queues `inquiry.status_changed` inside the change's transaction. */
+  events?: {
+    emit(
+      tx: Tx,
+      e: {
+        operatorId: string;
+        type: 'inquiry.created' | 'inquiry.status_changed';
+        inquiryId: string;
+        data: Record<string, string | number | boolean | null>;
+      },
+    ): Promise<void>;
+  };
 }
 
 /** The associated data of a note: bound to its event, under the subject's key. */
@@ -216,6 +228,12 @@ export class InquiriesService {
           tx,
           this.entry(principal, 'inquiry.status', operatorId, inquiryId, row.subject_id),
         );
+        await this.deps.events?.emit(tx, {
+          operatorId,
+          type: 'inquiry.status_changed',
+          inquiryId,
+          data: { from: row.status, to, reason: reason ?? null, at: at.toISOString() },
+        });
         return { status: to, changed: true, from: row.status };
       },
     );

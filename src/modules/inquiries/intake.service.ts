@@ -77,6 +77,18 @@ export interface IntakeDeps {
   ids: Ids;
   limits: IntakeLimits;
   log?: Logger;
+  /** Outgoing webhooks: queues `inquiry.created` inside the intake's transaction. */
+  events?: {
+    emit(
+      tx: Tx,
+      e: {
+        operatorId: string;
+        type: 'inquiry.created';
+        inquiryId: string;
+        data: Record<string, string | number | boolean | null>;
+      },
+    ): Promise<void>;
+  };
 }
 
 /** The principal the public forms act as: the installation, on the patient's own request. */
@@ -290,6 +302,12 @@ export class IntakeService {
         key,
       );
     }
+    await this.deps.events?.emit(tx, {
+      operatorId: i.operatorId,
+      type: 'inquiry.created',
+      inquiryId,
+      data: { formId: i.formId, channel: i.channel, at: at.toISOString() },
+    });
     return { kind: 'created', inquiryId };
   }
 

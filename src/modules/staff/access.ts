@@ -79,7 +79,7 @@ export type Principal =
       readonly name: string;
     }
   | {
-      /** An integrator's API key: submits inquiries for its one operator, nothing else. */
+      /** An integrator's API key: acts for its one operator, within its scopes, nothing else. */
       readonly kind: 'api_key';
       readonly keyId: string;
       readonly operatorId: string;
@@ -87,9 +87,12 @@ export type Principal =
       readonly source: string | null;
     };
 
-/** What an API key with the `inquiries:write` scope may do, for its own operator only. */
+/** What an API key may do with each of its scopes, for its own operator only. */
 const API_KEY_GRANTS: Readonly<Record<string, readonly Permission[]>> = {
   'inquiries:write': ['subject.create', 'inquiry.create'],
+  'inquiries:read': ['inquiry.read'],
+  'inquiries:status': ['inquiry.update'],
+  'subjects:read': ['subject.read'],
 };
 
 export function can(principal: Principal, permission: Permission, operatorId: string): boolean {
@@ -125,6 +128,9 @@ export function requirePermission(principal: Principal, permission: Permission, 
 
 /** Operator ids where the principal holds the permission (for scoping lists across operators). */
 export function operatorsWith(principal: Principal, permission: Permission): string[] {
+  if (principal.kind === 'api_key') {
+    return can(principal, permission, principal.operatorId) ? [principal.operatorId] : [];
+  }
   if (principal.kind !== 'staff') return [];
   return [...principal.roles.keys()].filter((op) => can(principal, permission, op));
 }

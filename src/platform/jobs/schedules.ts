@@ -8,6 +8,7 @@
 import { PURGE_INTAKE_RATE } from '../../modules/inquiries/index.ts';
 import { OUTBOX_DISPATCH } from '../../modules/outbox/index.ts';
 import { PURGE_ORPHAN_KEYS } from '../../modules/subjects/index.ts';
+import { PURGE_WEBHOOK_DELIVERIES, WEBHOOKS_DISPATCH } from '../../modules/webhooks/index.ts';
 import { PURGE_JOBS } from './handlers/purge-jobs.job.ts';
 import { PURGE_LOGIN_THROTTLE } from './handlers/purge-login-throttle.job.ts';
 import { PURGE_SESSIONS } from './handlers/purge-sessions.job.ts';
@@ -93,5 +94,23 @@ export const SCHEDULES: readonly Schedule[] = [
     why:
       'Deletes per-address submission counters of ended rate-limit windows; they hold a keyed hash ' +
       "of visitors' addresses, kept no longer than the limit needs it.",
+  },
+  {
+    name: 'webhooks-dispatch',
+    every: { intervalMs: 5 * SECOND },
+    kind: WEBHOOKS_DISPATCH,
+    why:
+      "Sends queued webhook deliveries to integrators' endpoints and retries the ones whose back-off " +
+      'has passed. Every few seconds keeps integrations prompt; with nothing due it is one indexed query.',
+    // A missed run is replaced by the next one five seconds later.
+    maxAttempts: 1,
+  },
+  {
+    name: 'purge-webhook-deliveries',
+    every: { dailyAt: '04:45' },
+    kind: PURGE_WEBHOOK_DELIVERIES,
+    why:
+      'Deletes finished webhook deliveries and their attempts after 30 days: the log explains a missed ' +
+      'event for a while, it is not an archive.',
   },
 ];
