@@ -5,9 +5,10 @@
  */
 import type { Config } from './config/config.ts';
 import { AuditService } from './modules/audit/index.ts';
-import { KeyringService } from './modules/keyring/index.ts';
+import { KeyringService, SubjectLookupMoves } from './modules/keyring/index.ts';
 import { OperatorsService } from './modules/operators/index.ts';
-import { SubjectsService } from './modules/subjects/index.ts';
+import { SubjectMergeService, SubjectsService } from './modules/subjects/index.ts';
+import { ReviewsService } from './modules/reviews/index.ts';
 import { OutboxService } from './modules/outbox/index.ts';
 import { InquiriesService, IntakeService } from './modules/inquiries/index.ts';
 import { PolicyService } from './modules/policy/index.ts';
@@ -52,6 +53,8 @@ export interface Services {
   readonly intake: IntakeService;
   readonly inquiries: InquiriesService;
   readonly apiKeys: ApiKeysService;
+  readonly reviews: ReviewsService;
+  readonly subjectMerge: SubjectMergeService;
   readonly webhooks: WebhooksService;
 }
 
@@ -93,6 +96,9 @@ export function createServices(core: Core): Services {
   });
   const inquiries = new InquiriesService({ db, keyring, subjects, audit, clock, ids, log, events: webhooks });
   const apiKeys = new ApiKeysService({ db, audit, clock, ids });
+  const reviews = new ReviewsService({ db, keyring, audit, clock, log });
+  const lookups = new SubjectLookupMoves(core.keyringDb);
+  const subjectMerge = new SubjectMergeService({ db, keyring, lookups, audit, clock, ids, log });
   return {
     audit,
     keyring,
@@ -107,6 +113,8 @@ export function createServices(core: Core): Services {
     intake,
     inquiries,
     apiKeys,
+    reviews,
+    subjectMerge,
     webhooks,
   };
 }

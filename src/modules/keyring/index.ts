@@ -4,3 +4,4 @@ export {
   type RewrapReport,
   type SubjectLookups,
 } from './keyring.service.ts';
+export { SubjectLookupMoves, type LookupRow } from './subject-lookups.ts';

@@ -18,6 +18,7 @@ export type Permission =
   | 'subject.read'
   | 'subject.search'
   | 'subject.destroy'
+  | 'subject.merge'
   | 'inquiry.create'
   | 'inquiry.read'
   | 'inquiry.update'
@@ -49,6 +50,8 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'subject.read',
     'subject.search',
     'subject.destroy',
+    // Merging two records of one patient re-assigns consents and history: the officer's call.
+    'subject.merge',
     'inquiry.read',
     'rights.manage',
     'retention.manage',

@@ -21,3 +21,11 @@ export {
   type SubjectRef,
 } from './subjects.schemas.ts';
 export { PURGE_ORPHAN_KEYS, ORPHAN_GRACE_MS, purgeOrphanKeysJob } from './orphan-keys.job.ts';
+export { SubjectMergeService, MERGE_AADS, type SubjectMergeDeps } from './subjects.merge.service.ts';
+export {
+  MergeInput,
+  SubjectRefText,
+  type MergePreview,
+  type MergeResult,
+  type MergeSide,
+} from './subjects.merge.schemas.ts';
