@@ -13,6 +13,8 @@ import { registerStaffAuth } from '../modules/staff/index.ts';
 import { registerAdminRoutes } from './admin.routes.ts';
 import { registerConsoleRoutes } from './console.routes.ts';
 import { registerPolicyRoutes } from './policy.routes.ts';
+import { registerReviewRoutes } from './reviews.routes.ts';
+import { registerSubjectRoutes } from './subjects.routes.ts';
 
 export { renderHtmlError } from './views/error-page.ts';
 export { dictionaryFor, localeOf, LANG_COOKIE, type Dictionary } from './i18n/index.ts';
@@ -31,4 +33,6 @@ export async function registerConsole(app: App, ctx: AppContext): Promise<void> 
   await registerConsoleRoutes(app, ctx);
   await registerAdminRoutes(app, ctx);
   await registerPolicyRoutes(app, ctx);
+  await registerReviewRoutes(app, ctx);
+  await registerSubjectRoutes(app, ctx);
 }

@@ -13,6 +13,7 @@ export const ru = {
     home: 'Главная',
     mfa: 'Двухфакторный вход',
     password: 'Смена пароля',
+    reviews: 'Отзывы',
     logout: 'Выйти',
   },
   language: {

@@ -281,7 +281,7 @@ describe('ReviewsService', () => {
     await rejectsWith(reviews.publish(moderator, a.operatorId, ofB), ErrorCode.NotFound);
     await rejectsWith(reviews.unpublish(moderator, a.operatorId, ofB), ErrorCode.NotFound);
     await rejectsWith(reviews.reject(moderator, b.operatorId, ofB), ErrorCode.NotFound);
-    await rejectsWith(reviews.queue(moderator, b.operatorId), ErrorCode.Forbidden);
+    await rejectsWith(reviews.queue(moderator, b.operatorId), ErrorCode.NotFound);
     // An agent of A has a role there but not the permission.
     const ofA = await submitReview(intake, a);
     await rejectsWith(reviews.publish(agent, a.operatorId, ofA), ErrorCode.Forbidden);

@@ -88,19 +88,21 @@ export class ReviewsService {
 
   /**
    * One page of the operator's reviews in a state (pending by default), newest first, with the
-   * counts per state. Each review shown is decrypted and audited (`review.read`).
+   * counts per state. Each review shown is decrypted and audited (`review.read`). NotFound without
+   * any role at the operator, Forbidden without the permission. NotFound without
+   * any role at the operator, Forbidden without the permission.
    */
   async queue(
     principal: Principal,
     operatorId: string,
     input: ReviewQueueInput = {},
   ): Promise<ReviewQueuePage> {
+    if (!isUuid(operatorId) || !hasAnyRole(principal, operatorId)) throw notFound();
     requirePermission(principal, 'review.moderate', operatorId);
     const { state, page } = parseInput(ReviewQueueInput, input);
     const { db, keyring, audit } = this.deps;
     return db.scoped([operatorId], async (tx) => {
-      const counts = Object.fromEntries(REVIEW_STATES.map((s) => [s, 0])) as ReviewCounts;
-      for (const r of await repo.countByState(tx, operatorId)) counts[r.state as ReviewState] = Number(r.n);
+      const counts = await this.countsIn(tx, operatorId);
       const rows = await repo.listPage(
         tx,
         operatorId,
@@ -120,6 +122,19 @@ export class ReviewsService {
       }
       return { state, page, items, counts, hasNext: rows.length > REVIEW_PAGE_SIZE };
     });
+  }
+
+  /** How many of the operator's reviews are in each state (nothing decrypted). */
+  async counts(principal: Principal, operatorId: string): Promise<ReviewCounts> {
+    if (!isUuid(operatorId) || !hasAnyRole(principal, operatorId)) throw notFound();
+    requirePermission(principal, 'review.moderate', operatorId);
+    return this.deps.db.scoped([operatorId], (tx) => this.countsIn(tx, operatorId));
+  }
+
+  private async countsIn(tx: Tx, operatorId: string): Promise<ReviewCounts> {
+    const counts = Object.fromEntries(REVIEW_STATES.map((s) => [s, 0])) as ReviewCounts;
+    for (const r of await repo.countByState(tx, operatorId)) counts[r.state as ReviewState] = Number(r.n);
+    return counts;
   }
 
   /**
