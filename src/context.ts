@@ -10,6 +10,7 @@ import { OperatorsService } from './modules/operators/index.ts';
 import { SubjectMergeService, SubjectsService } from './modules/subjects/index.ts';
 import { ReviewsService } from './modules/reviews/index.ts';
 import { OutboxService } from './modules/outbox/index.ts';
+import { NotificationsService, QuietHoursStore } from './modules/notifications/index.ts';
 import { InquiriesService, IntakeService } from './modules/inquiries/index.ts';
 import { PolicyService } from './modules/policy/index.ts';
 import { ApiKeysService } from './modules/apikeys/index.ts';
@@ -56,6 +57,7 @@ export interface Services {
   readonly reviews: ReviewsService;
   readonly subjectMerge: SubjectMergeService;
   readonly webhooks: WebhooksService;
+  readonly notifications: NotificationsService;
 }
 
 export interface AppContext extends Core {
@@ -69,7 +71,9 @@ export function createServices(core: Core): Services {
   const operators = new OperatorsService({ db, audit, clock, ids });
   const subjects = new SubjectsService({ db, keyring, audit, clock, ids, log });
   const jobs = new JobQueue(core.clock, core.ids);
-  const outbox = new OutboxService(keyring, core.clock, core.ids);
+  // Status notices and marketing wait out each operator's quiet hours (notification settings).
+  const quietHours = new QuietHoursStore({ db, clock });
+  const outbox = new OutboxService(keyring, core.clock, core.ids, quietHours);
   const { staff, staffAuth, staffMfa } = createStaffServices({
     db: core.db,
     clock: core.clock,
@@ -94,7 +98,29 @@ export function createServices(core: Core): Services {
     limits: core.config.intake,
     events: webhooks,
   });
-  const inquiries = new InquiriesService({ db, keyring, subjects, audit, clock, ids, log, events: webhooks });
+  const notifications = new NotificationsService({
+    db,
+    keyring,
+    outbox,
+    audit,
+    operators,
+    quietHours,
+    clock,
+    ids,
+    log,
+    publicUrl: core.config.publicUrl,
+  });
+  const inquiries = new InquiriesService({
+    db,
+    keyring,
+    subjects,
+    audit,
+    clock,
+    ids,
+    log,
+    events: webhooks,
+    notifier: notifications,
+  });
   const apiKeys = new ApiKeysService({ db, audit, clock, ids });
   const reviews = new ReviewsService({ db, keyring, audit, clock, log });
   const lookups = new SubjectLookupMoves(core.keyringDb);
@@ -116,5 +142,6 @@ export function createServices(core: Core): Services {
     reviews,
     subjectMerge,
     webhooks,
+    notifications,
   };
 }

@@ -2,6 +2,7 @@ import { registerConsole, renderHtmlError } from '../console/index.ts';
 import type { AppContext } from '../context.ts';
 import { operatorsApi } from '../modules/operators/index.ts';
 import { embedWidget, intakeApi } from '../modules/inquiries/index.ts';
+import { unsubscribeRoutes } from '../modules/notifications/index.ts';
 import { registerStaffAuth, staffAuth } from '../modules/staff/index.ts';
 import { startJobRunner } from '../platform/jobs/production.ts';
 import type { ServeOptions } from '../server.ts';
@@ -15,6 +16,7 @@ export const SURFACES: NonNullable<ServeOptions['surfaces']> = [
   intakeApi,
   embedWidget,
   registerWeb,
+  unsubscribeRoutes,
 ];
 
 /**

@@ -93,6 +93,13 @@ export interface InquiriesDeps {
       },
     ): Promise<void>;
   };
+  /** Patient notifications: queues the status notices inside the change's transaction. */
+  notifier?: {
+    statusChanged(
+      tx: Tx,
+      e: { operatorId: string; inquiryId: string; subjectId: string; from: string; to: string; at: Date },
+    ): Promise<void>;
+  };
 }
 
 /** The associated data of a note: bound to its event, under the subject's key. */
@@ -233,6 +240,14 @@ export class InquiriesService {
           type: 'inquiry.status_changed',
           inquiryId,
           data: { from: row.status, to, reason: reason ?? null, at: at.toISOString() },
+        });
+        await this.deps.notifier?.statusChanged(tx, {
+          operatorId,
+          inquiryId,
+          subjectId: row.subject_id,
+          from: row.status,
+          to,
+          at,
         });
         return { status: to, changed: true, from: row.status };
       },

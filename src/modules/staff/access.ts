@@ -27,6 +27,7 @@ export type Permission =
   | 'retention.manage'
   | 'audit.read'
   | 'policy.manage'
+  | 'notification.manage'
   | 'operator.read'
   | 'operator.manage'
   | 'staff.manage';
@@ -57,9 +58,18 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'retention.manage',
     'audit.read',
     'policy.manage',
+    'notification.manage',
     'operator.read',
   ],
-  administrator: ['operator.read', 'operator.manage', 'staff.manage', 'policy.manage', 'audit.read'],
+  // Notification templates, quiet hours and marketing sends: the clinic's settings, no patient data.
+  administrator: [
+    'operator.read',
+    'operator.manage',
+    'staff.manage',
+    'policy.manage',
+    'audit.read',
+    'notification.manage',
+  ],
 };
 
 export function roleGrants(role: Role, permission: Permission): boolean {

@@ -43,6 +43,8 @@ export function productionHandlers(ctx: AppContext, senders: readonly Sender[]):
       jobs: services.jobs,
       clock,
       senders,
+      // Status notices and marketing are neither sent nor retried inside an operator's quiet hours.
+      quietHours: services.outbox.quietHours,
     }),
     purgeSessionsJob({ sessionIdleMinutes: config.sessionIdleMinutes }),
     purgeLoginThrottleJob(),
