@@ -11,7 +11,6 @@ import type { SafeHtml } from '../platform/http/html.ts';
 import {
   csrfTokenForForm,
   formCsrfToken,
-  principalOf,
   requireCsrf,
   requireFormCsrf,
   requireStaff,
@@ -35,7 +34,7 @@ import {
 import { dictionaryFor, LANG_COOKIE, localeOf, type Dictionary } from './i18n/index.ts';
 import { BASE_CSS, CSS_PATH, CSS_TEXT } from './views/layout.ts';
 import { serveStylesheet } from '../platform/http/stylesheet.ts';
-import { homePage, loginPage, mfaPage, mfaStepPage, passwordPage, recoveryCodesPage } from './views/pages.ts';
+import { loginPage, mfaPage, mfaStepPage, passwordPage, recoveryCodesPage } from './views/pages.ts';
 
 const YEAR_SECONDS = 365 * 24 * 3600;
 
@@ -202,21 +201,8 @@ export async function registerConsoleRoutes(app: App, ctx: AppContext): Promise<
     },
   );
 
-  // --- home ---------------------------------------------------------------------------------------
-
-  app.get(
-    '/console',
-    { preHandler: requireStaff, schema: { querystring: NoticeQuery } },
-    async (req, reply) => {
-      const page = await signedIn(req, reply, '/console');
-      const overview = await staff.overview(principalOf(req));
-      let notice: string | undefined;
-      if (req.query.m === 'recovery-code') {
-        notice = page.t.mfaStep.recoveryUsed((await staffMfa.status(overview.staffId)).recoveryCodesLeft);
-      }
-      return send(reply, 200, homePage({ ...page, overview, notice }));
-    },
-  );
+  // The home page, /console, is the inbox's (inbox.routes.ts): it shows today's home to staff who
+  // read no inquiries.
 
   // --- two-factor settings --------------------------------------------------------------------------
 

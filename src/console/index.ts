@@ -12,6 +12,8 @@ import type { AppContext } from '../context.ts';
 import { registerStaffAuth } from '../modules/staff/index.ts';
 import { registerAdminRoutes } from './admin.routes.ts';
 import { registerConsoleRoutes } from './console.routes.ts';
+import { registerInboxRoutes } from './inbox.routes.ts';
+import { registerInquiryRoutes } from './inquiry.routes.ts';
 import { registerPolicyRoutes } from './policy.routes.ts';
 import { registerReviewRoutes } from './reviews.routes.ts';
 import { registerSubjectRoutes } from './subjects.routes.ts';
@@ -31,6 +33,8 @@ export {
 export async function registerConsole(app: App, ctx: AppContext): Promise<void> {
   registerStaffAuth(app, ctx);
   await registerConsoleRoutes(app, ctx);
+  await registerInboxRoutes(app, ctx);
+  await registerInquiryRoutes(app, ctx);
   await registerAdminRoutes(app, ctx);
   await registerPolicyRoutes(app, ctx);
   await registerReviewRoutes(app, ctx);

@@ -98,42 +98,46 @@ export function mfaStepPage(o: Common & { error?: string }): SafeHtml {
   });
 }
 
+/** The person's operators with their roles (the home page's list; the inbox shows it too). */
+export function operatorsAndRoles(t: Dictionary, overview: StaffOverview): SafeHtml {
+  const roleName = (r: Role): string => t.roles[r];
+  return overview.operators.length > 0
+    ? html`<table>
+        <caption class="muted">
+          ${t.home.operatorsHeading}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">${t.home.operator}</th>
+            <th scope="col">${t.home.roles}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${overview.operators.map(
+            (op) =>
+              html`<tr>
+                <td>
+                  <a href="/console/operators/${op.id}" aria-label="${t.home.settingsLink(op.name)}"
+                    >${op.name}</a
+                  >
+                  <span class="muted">(${op.slug})</span>
+                  ${op.roles.includes('administrator') ? html`<br /><a href="/console/operators/${op.id}/staff">${t.home.staffLink}</a>` : null}
+                </td>
+                <td>
+                  <ul class="roles">
+                    ${op.roles.map((r) => html`<li data-role="${r}">${roleName(r)}</li>`)}
+                  </ul>
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
+    : html`<p>${t.home.noRoles}</p>`;
+}
+
 export function homePage(o: SignedIn & { overview: StaffOverview; notice?: string }): SafeHtml {
   const { t, overview } = o;
-  const roleName = (r: Role): string => t.roles[r];
-  const operators =
-    overview.operators.length > 0
-      ? html`<table>
-          <caption class="muted">
-            ${t.home.operatorsHeading}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">${t.home.operator}</th>
-              <th scope="col">${t.home.roles}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${overview.operators.map(
-              (op) =>
-                html`<tr>
-                  <td>
-                    <a href="/console/operators/${op.id}" aria-label="${t.home.settingsLink(op.name)}"
-                      >${op.name}</a
-                    >
-                    <span class="muted">(${op.slug})</span>
-                    ${op.roles.includes('administrator') ? html`<br /><a href="/console/operators/${op.id}/staff">${t.home.staffLink}</a>` : null}
-                  </td>
-                  <td>
-                    <ul class="roles">
-                      ${op.roles.map((r) => html`<li data-role="${r}">${roleName(r)}</li>`)}
-                    </ul>
-                  </td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>`
-      : html`<p>${t.home.noRoles}</p>`;
+  const operators = operatorsAndRoles(t, overview);
   return layout({
     ...o,
     title: t.home.title,

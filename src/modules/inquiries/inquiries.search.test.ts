@@ -209,6 +209,9 @@ describe('InquiriesService.search', () => {
         getDataKey: () => {
           throw new Error('search asked for a data key');
         },
+        getDataKeys: () => {
+          throw new Error('search asked for data keys');
+        },
       },
       audit: s.audit,
       clock: env.clock,

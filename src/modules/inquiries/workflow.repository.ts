@@ -22,6 +22,8 @@ export interface InboxRow {
   first_contact_due_at: Date | null;
   /** created_at in UTC with its microseconds (a Date keeps milliseconds): the keyset's half. */
   created_key: string;
+  /** first_contact_due_at likewise (null when the row has none): the due-time keyset's half. */
+  due_key: string | null;
 }
 
 export interface InquiryDetailRow extends InboxRow {
@@ -62,7 +64,7 @@ export interface EventRow {
   operator_id: string;
   inquiry_id: string;
   at: Date;
-  kind: 'status' | 'note' | 'assign';
+  kind: 'status' | 'note' | 'assign' | 'message' | 'call' | 'consent' | 'notification' | 'merge';
   from_status: string | null;
   to_status: string | null;
   reason: string | null;
@@ -74,6 +76,38 @@ export interface EventRow {
 
 export interface EventViewRow extends EventRow {
   actor_name: string | null;
+  /** The row the event is about (a consent record, an outbox message, the merged subject). */
+  ref_id: string | null;
+}
+
+/** An outgoing message about an inquiry: its delivery state, nothing decrypted. */
+export interface DeliveryRow {
+  id: string;
+  channel: string;
+  template: string;
+  state: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+  next_attempt_at: Date;
+}
+
+/** A staff member who may be assigned an operator's inquiries. */
+export interface AssignableRow {
+  staff_id: string;
+  operator_id: string;
+  display_name: string;
+}
+
+/** An inbox row with its subject's ciphertext, for the CSV export. */
+export interface ExportRow extends InboxRow {
+  subject_id: string;
+  subject_name_enc: Buffer | null;
+  subject_phone_enc: Buffer | null;
+  subject_email_enc: Buffer | null;
+  subject_created_at: Date;
+  subject_updated_at: Date;
 }
 
 /** The inbox's filter after validation; `operatorIds` is never empty. */
@@ -92,10 +126,12 @@ export interface InboxQuery {
 
 const createdKey = (col: string) =>
   `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key`;
+const dueKey = (col: string) =>
+  `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS due_key`;
 
 const INBOX_COLUMNS = `id, number, operator_id, site_id, form_id, channel, status, status_changed_at,
   assignee_staff_id, possible_health_data, on_behalf, created_at, first_contact_due_at,
-  ${createdKey('created_at')}`;
+  ${createdKey('created_at')}, ${dueKey('first_contact_due_at')}`;
 
 /** The WHERE clause of a filter, with its parameters numbered from $1. */
 function where(q: InboxQuery, withStatus: boolean): { sql: string; params: unknown[] } {
@@ -144,6 +180,88 @@ export const workflowRepository = {
     return rows;
   },
 
+  /**
+   * One page of the inbox by first-contact due time: the soonest due first (so the overdue, whose
+   * due time has passed, come before the rest), rows without a due time last, after the keyset
+   * `(dueKey, id)` when given (a null dueKey: the page ended among rows without a due time).
+   */
+  async listPageByDue(
+    tx: Tx,
+    q: InboxQuery,
+    limit: number,
+    after: { dueKey: string | null; id: string } | undefined,
+  ): Promise<InboxRow[]> {
+    const w = where(q, true);
+    let sql = w.sql;
+    if (after && after.dueKey !== null) {
+      w.params.push(after.dueKey, after.id);
+      const [d, i] = [`$${w.params.length - 1}::timestamptz`, `$${w.params.length}::uuid`];
+      sql += ` AND ((first_contact_due_at, id) > (${d}, ${i}) OR first_contact_due_at IS NULL)`;
+    } else if (after) {
+      w.params.push(after.id);
+      sql += ` AND first_contact_due_at IS NULL AND id > $${w.params.length}::uuid`;
+    }
+    w.params.push(limit);
+    const { rows } = await tx.query<InboxRow>(
+      `SELECT ${INBOX_COLUMNS} FROM inquiries WHERE ${sql}
+       ORDER BY first_contact_due_at ASC NULLS LAST, id ASC LIMIT $${w.params.length}`,
+      w.params,
+    );
+    return rows;
+  },
+
+  /**
+   * The filter's inquiries newest first with their subjects' ciphertext, at most `limit` rows (the
+   * export asks for one more than it allows, to refuse rather than cut short).
+   */
+  async exportRows(tx: Tx, q: InboxQuery, limit: number): Promise<ExportRow[]> {
+    const w = where(q, true);
+    w.params.push(limit);
+    const { rows } = await tx.query<ExportRow>(
+      `SELECT i.id, i.number, i.operator_id, i.site_id, i.form_id, i.channel, i.status, i.status_changed_at,
+              i.assignee_staff_id, i.possible_health_data, i.on_behalf, i.created_at, i.first_contact_due_at,
+              ${createdKey('i.created_at')}, ${dueKey('i.first_contact_due_at')}, i.subject_id,
+              s.name_enc AS subject_name_enc, s.phone_enc AS subject_phone_enc,
+              s.email_enc AS subject_email_enc, s.created_at AS subject_created_at,
+              s.updated_at AS subject_updated_at
+       FROM (SELECT * FROM inquiries WHERE ${w.sql} ORDER BY created_at DESC, id DESC
+             LIMIT $${w.params.length}) i
+       JOIN subjects s ON s.id = i.subject_id AND s.operator_id = i.operator_id
+       ORDER BY i.created_at DESC, i.id DESC`,
+      w.params,
+    );
+    return rows;
+  },
+
+  /** The messages queued about the inquiry, oldest first (delivery state only). */
+  async deliveriesOf(tx: Tx, operatorId: string, inquiryId: string): Promise<DeliveryRow[]> {
+    const { rows } = await tx.query<DeliveryRow>(
+      `SELECT id, channel, template, state, attempts, last_error, created_at, sent_at, next_attempt_at
+       FROM outbox WHERE inquiry_id = $1 AND operator_id = $2 ORDER BY created_at, id`,
+      [inquiryId, operatorId],
+    );
+    return rows;
+  },
+
+  /**
+   * Enabled staff holding one of `roles` at any of the operators, by name. Staff and their roles
+   * hold no patient data; this is a membership list on ids and display names.
+   */
+  async assignableStaff(
+    tx: Tx,
+    operatorIds: readonly string[],
+    roles: readonly string[],
+  ): Promise<AssignableRow[]> {
+    const { rows } = await tx.query<AssignableRow>(
+      `SELECT DISTINCT s.id AS staff_id, r.operator_id, s.display_name
+       FROM staff_roles r JOIN staff s ON s.id = r.staff_id
+       WHERE r.operator_id = ANY ($1::uuid[]) AND r.role = ANY ($2::text[]) AND s.disabled_at IS NULL
+       ORDER BY s.display_name, s.id`,
+      [operatorIds, roles],
+    );
+    return rows;
+  },
+
   /** How many inquiries of the filter (its status ignored) have each status. */
   async countByStatus(tx: Tx, q: InboxQuery): Promise<{ status: string; n: string }[]> {
     const w = where(q, false);
@@ -159,7 +277,8 @@ export const workflowRepository = {
     const { rows } = await tx.query<InquiryDetailRow>(
       `SELECT i.id, i.number, i.operator_id, i.site_id, i.form_id, i.channel, i.status, i.status_changed_at,
               i.assignee_staff_id, i.possible_health_data, i.on_behalf, i.created_at, i.first_contact_due_at,
-              ${createdKey('i.created_at')}, i.subject_id, i.page, i.fields_enc,
+              ${createdKey('i.created_at')}, ${dueKey('i.first_contact_due_at')}, i.subject_id, i.page,
+              i.fields_enc,
               s.name_enc AS subject_name_enc, s.phone_enc AS subject_phone_enc,
               s.email_enc AS subject_email_enc, s.created_at AS subject_created_at,
               s.updated_at AS subject_updated_at, st.display_name AS assignee_name
@@ -205,7 +324,8 @@ export const workflowRepository = {
   async eventsOf(tx: Tx, operatorId: string, inquiryId: string): Promise<EventViewRow[]> {
     const { rows } = await tx.query<EventViewRow>(
       `SELECT e.id, e.operator_id, e.inquiry_id, e.at, e.kind, e.from_status, e.to_status, e.reason,
-              e.note_enc, e.assignee_staff_id, e.actor_type, e.actor_id, st.display_name AS actor_name
+              e.note_enc, e.assignee_staff_id, e.actor_type, e.actor_id, st.display_name AS actor_name,
+              e.ref_id
        FROM inquiry_events e
        LEFT JOIN staff st ON e.actor_type = 'staff' AND st.id::text = e.actor_id
        WHERE e.inquiry_id = $1 AND e.operator_id = $2 ORDER BY e.at, e.seq`,

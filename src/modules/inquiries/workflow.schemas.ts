@@ -117,9 +117,18 @@ export const InboxFilter = z.strictObject({
 });
 export type InboxFilter = z.input<typeof InboxFilter>;
 
+/**
+ * The inbox's order: `newest` first (by arrival), or `due`: by the first contact's due time, the
+ * soonest first, so overdue inquiries (due in the past) lead and rows without a due time come last.
+ */
+export const INBOX_SORTS = ['newest', 'due'] as const;
+export const InboxSort = z.enum(INBOX_SORTS);
+export type InboxSort = z.infer<typeof InboxSort>;
+
 export const InboxPageInput = InboxFilter.extend({
   limit: z.number().int().min(1).max(INBOX_MAX_LIMIT).default(INBOX_DEFAULT_LIMIT),
-  /** The previous page's `nextCursor`, opaque. */
+  sort: InboxSort.default('newest'),
+  /** The previous page's `nextCursor` of the same sort, opaque. */
   cursor: z.string().max(200).optional(),
 });
 export type InboxPageInput = z.input<typeof InboxPageInput>;
@@ -197,6 +206,8 @@ export const InquiryEventView = z.object({
   actorId: z.string().nullable(),
   /** The staff member's display name, when the actor is staff. */
   actorName: z.string().nullable(),
+  /** The row the event is about: a consent record, an outbox message, the merged subject. */
+  refId: z.uuid().nullable(),
 });
 export type InquiryEventView = z.infer<typeof InquiryEventView>;
 
@@ -226,4 +237,38 @@ export interface StatusChangeResult {
 export interface AssignResult {
   assigneeStaffId: string | null;
   changed: boolean;
+}
+
+/** An outgoing message about an inquiry and how its delivery went (nothing decrypted). */
+export const DeliveryView = z.object({
+  id: z.uuid(),
+  channel: z.string(),
+  template: z.string(),
+  state: z.enum(['pending', 'sent', 'failed', 'cancelled']),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  sentAt: z.iso.datetime().nullable(),
+  nextAttemptAt: z.iso.datetime(),
+});
+export type DeliveryView = z.infer<typeof DeliveryView>;
+
+/** Someone an inquiry of the operator may be assigned to. */
+export const AssigneeOption = z.object({
+  staffId: z.uuid(),
+  operatorId: z.uuid(),
+  displayName: z.string(),
+});
+export type AssigneeOption = z.infer<typeof AssigneeOption>;
+
+/** The most inquiries one export may hold; a larger filter is refused, never cut short. */
+export const INBOX_EXPORT_MAX_ROWS = 10_000;
+
+/** A row of the inbox's export: the inbox item and its patient's contacts, decrypted. */
+export interface InboxExportRow extends InboxItem {
+  subjectId: string;
+  /** Null when absent, or when the subject's key is gone (a destruction under way). */
+  name: string | null;
+  phone: string | null;
+  email: string | null;
 }
