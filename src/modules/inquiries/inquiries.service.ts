@@ -35,9 +35,11 @@ import type { KeyringService } from '../keyring/index.ts';
 import type { FormId } from '../policy/index.ts';
 import {
   actorOf,
+  can,
   operatorsWith,
   requirePermission,
   roleGrants,
+  ROLES,
   sourceOf,
   type Permission,
   type Principal,
@@ -53,6 +55,7 @@ import {
   type InboxRow,
   type InquiryDetailRow,
 } from './workflow.repository.ts';
+import type { AuditEntry } from '../audit/index.ts';
 import {
   ChangeStatusInput,
   INQUIRY_STATUSES,
@@ -60,9 +63,14 @@ import {
   InboxPageInput,
   InboxSearch,
   InboxSearchPage,
+  INBOX_EXPORT_MAX_ROWS,
   NoteText,
   STATUSES_WITH_REASON,
+  type AssigneeOption,
   type AssignResult,
+  type DeliveryView,
+  type InboxExportRow,
+  type InboxSort,
   type InboxItem,
   type InboxPage,
   type InquiryStatus,
@@ -74,7 +82,7 @@ import {
 
 export interface InquiriesDeps {
   db: Database;
-  keyring: Pick<KeyringService, 'getDataKey'>;
+  keyring: Pick<KeyringService, 'getDataKey' | 'getDataKeys'>;
   /** Blind-index lookups for the inbox search (audited there as `subject.search`). */
   subjects: Pick<SubjectsService, 'findByPhone' | 'findByEmail'>;
   audit: AuditService;
@@ -109,6 +117,13 @@ export function inquiryNoteAad(eventId: string): string {
 
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
+/** Keyset positions of the two orders; a cursor of one order is refused by the other. */
+type After =
+  { sort: 'newest'; createdKey: string; id: string } | { sort: 'due'; dueKey: string | null; id: string };
+
+// Audit entries staged per statement in an export (ten parameters each, well under PostgreSQL's 65535).
+const EXPORT_AUDIT_CHUNK = 500;
+
 export class InquiriesService {
   constructor(private readonly deps: InquiriesDeps) {}
 
@@ -118,8 +133,8 @@ export class InquiriesService {
    */
   async list(principal: Principal, input: InboxPageInput = {}): Promise<InboxPage> {
     const f = parseInput(InboxPageInput, input);
-    const after = f.cursor === undefined ? undefined : decodeCursor(f.cursor);
-    return this.page(this.inboxQuery(principal, f), f.limit, after);
+    const after = f.cursor === undefined ? undefined : decodeCursor(f.cursor, f.sort);
+    return this.page(this.inboxQuery(principal, f), f.limit, f.sort, after);
   }
 
   /**
@@ -144,30 +159,134 @@ export class InquiriesService {
     requirePermission(principal, 'subject.search', operatorId);
     const key = searchKey(by);
     // Before the lookup, so a bad cursor does not leave a search on record.
-    const after = f.cursor === undefined ? undefined : decodeCursor(f.cursor);
+    const after = f.cursor === undefined ? undefined : decodeCursor(f.cursor, f.sort);
     const { subjects } = this.deps;
     const found =
       'phone' in key
         ? await subjects.findByPhone(principal, operatorId, key.phone)
         : await subjects.findByEmail(principal, operatorId, key.email);
     if (found.length === 0) return { items: [], nextCursor: null };
-    return this.page({ ...q, subjectIds: found.map((s) => s.id) }, f.limit, after);
+    return this.page({ ...q, subjectIds: found.map((s) => s.id) }, f.limit, f.sort, after);
   }
 
-  /** One keyset page of the query, newest first (one more row is read to know if a page follows). */
+  /** One keyset page of the query in its order (one more row is read to know if a page follows). */
   private async page(
     q: InboxQuery,
     limit: number,
-    after: { createdKey: string; id: string } | undefined,
+    sort: InboxSort,
+    after: After | undefined,
   ): Promise<InboxPage> {
     const now = this.deps.clock.now();
-    const rows = await this.deps.db.scoped(q.operatorIds, (tx) => repo.listPage(tx, q, limit + 1, after));
+    const rows = await this.deps.db.scoped(q.operatorIds, (tx) =>
+      sort === 'due'
+        ? repo.listPageByDue(tx, q, limit + 1, after?.sort === 'due' ? after : undefined)
+        : repo.listPage(tx, q, limit + 1, after?.sort === 'newest' ? after : undefined),
+    );
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
       items: items.map((r) => inboxItemOf(r, now)),
-      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+      nextCursor: rows.length > limit && last ? encodeCursor(last, sort) : null,
     };
+  }
+
+  /**
+   * The filter's inquiries with their patients' names, phones and e-mails decrypted, newest first,
+   * for a CSV export: needs `inquiry.export` at every operator it covers (without an operator in
+   * the filter, those where the principal holds it). Every inquiry exported is an `inquiry.export`
+   * audit entry (ids only) in the transaction that read it, so each patient's record shows who
+   * took their contacts out. More than `maxRows` inquiries are refused (ValidationFailed), nothing
+   * read or written: the export is bounded, never silently cut short.
+   */
+  async export(
+    principal: Principal,
+    input: InboxFilter = {},
+    opts: { maxRows?: number } = {},
+  ): Promise<InboxExportRow[]> {
+    const f = parseInput(InboxFilter, input);
+    const q = this.inboxQuery(principal, f);
+    const allowed = q.operatorIds.filter((op) => can(principal, 'inquiry.export', op));
+    if (f.operatorId !== undefined) requirePermission(principal, 'inquiry.export', f.operatorId);
+    if (allowed.length === 0) {
+      throw new AppError(ErrorCode.Forbidden, 'Нет права на выгрузку обращений / No export permission');
+    }
+    const scoped: InboxQuery = { ...q, operatorIds: allowed };
+    const maxRows = opts.maxRows ?? INBOX_EXPORT_MAX_ROWS;
+    const { db, keyring, audit, clock } = this.deps;
+    const now = clock.now();
+    const result = await db.scoped(allowed, async (tx) => {
+      const rows = await repo.exportRows(tx, scoped, maxRows + 1);
+      if (rows.length > maxRows) throw tooManyToExport(maxRows);
+      const keys = await keyring.getDataKeys([...new Set(rows.map((r) => r.subject_id))]);
+      const out = rows.map((r): InboxExportRow => {
+        const key = keys.get(r.subject_id);
+        const subject = key
+          ? decryptSubjectRow(key, {
+              id: r.subject_id,
+              operator_id: r.operator_id,
+              name_enc: r.subject_name_enc,
+              phone_enc: r.subject_phone_enc,
+              email_enc: r.subject_email_enc,
+              created_at: r.subject_created_at,
+              updated_at: r.subject_updated_at,
+            })
+          : { name: null, phone: null, email: null };
+        return {
+          ...inboxItemOf(r, now),
+          subjectId: r.subject_id,
+          name: subject.name,
+          phone: subject.phone,
+          email: subject.email,
+        };
+      });
+      for (let i = 0; i < rows.length; i += EXPORT_AUDIT_CHUNK) {
+        const entries = rows
+          .slice(i, i + EXPORT_AUDIT_CHUNK)
+          .map((r) => this.entry(principal, 'inquiry.export', r.operator_id, r.id, r.subject_id));
+        await stageAll(tx, audit, entries);
+      }
+      return out;
+    });
+    this.deps.log?.info({ operatorIds: allowed, count: result.length }, 'inquiries exported');
+    return result;
+  }
+
+  /**
+   * The staff an inquiry of these operators may be assigned to (enabled accounts whose role there
+   * reads inquiries), by name; the operators default to those where the principal reads inquiries.
+   * Forbidden for an operator where the principal may not.
+   */
+  async assignees(principal: Principal, operatorIds?: readonly string[]): Promise<AssigneeOption[]> {
+    const ids = operatorIds ?? operatorsWith(principal, 'inquiry.read');
+    for (const op of ids) requirePermission(principal, 'inquiry.read', op);
+    if (ids.length === 0) return [];
+    const roles = ROLES.filter((r) => roleGrants(r, 'inquiry.read'));
+    const rows = await this.deps.db.scoped(ids, (tx) => repo.assignableStaff(tx, ids, roles));
+    return rows.map((r) => ({ staffId: r.staff_id, operatorId: r.operator_id, displayName: r.display_name }));
+  }
+
+  /**
+   * The messages queued to the patient about this inquiry and how their delivery went (channel,
+   * template, state, attempts, last error, times), oldest first. Nothing is decrypted, so nothing
+   * is audited beyond the inquiry's own read. NotFound as for `get`.
+   */
+  async deliveries(principal: Principal, operatorId: string, inquiryId: string): Promise<DeliveryView[]> {
+    this.requireAccess(principal, 'inquiry.read', operatorId, inquiryId);
+    const rows = await this.deps.db.scoped([operatorId], async (tx) => {
+      if (!(await repo.subjectOf(tx, operatorId, inquiryId))) throw notFound();
+      return repo.deliveriesOf(tx, operatorId, inquiryId);
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      channel: r.channel,
+      template: r.template,
+      state: r.state as DeliveryView['state'],
+      attempts: r.attempts,
+      lastError: r.last_error,
+      createdAt: r.created_at.toISOString(),
+      sentAt: r.sent_at?.toISOString() ?? null,
+      nextAttemptAt: r.next_attempt_at.toISOString(),
+    }));
   }
 
   /** How many inquiries of the filter have each status (the filter's own status is ignored). */
@@ -533,23 +652,58 @@ function viewOf(
       actorType: e.actor_type,
       actorId: e.actor_id,
       actorName: e.actor_name,
+      refId: e.ref_id,
     })),
   };
 }
 
-/** The keyset of the last row shown: base64url of `<created_at with microseconds>|<id>`. */
-function encodeCursor(r: InboxRow): string {
-  return Buffer.from(`${r.created_key}|${r.id}`, 'utf8').toString('base64url');
+/**
+ * The keyset of the last row shown, base64url: `<created_at with microseconds>|<id>` newest first,
+ * `due|<due time with microseconds, or empty>|<id>` by due time.
+ */
+function encodeCursor(r: InboxRow, sort: InboxSort): string {
+  const text = sort === 'due' ? `due|${r.due_key ?? ''}|${r.id}` : `${r.created_key}|${r.id}`;
+  return Buffer.from(text, 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string): { createdKey: string; id: string } {
-  const [createdKey, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (rest.length > 0 || !createdKey || !CURSOR_TIME.test(createdKey) || !id || !isUuid(id)) {
-    throw new AppError(ErrorCode.ValidationFailed, 'Неверный курсор страницы / Malformed page cursor', {
-      fields: [{ path: 'cursor', message: 'Неверный курсор / Malformed cursor' }],
-    });
+function decodeCursor(cursor: string, sort: InboxSort): After {
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (sort === 'due') {
+    const [tag, dueKey, id, ...rest] = parts;
+    const validDue = dueKey === '' || (dueKey !== undefined && CURSOR_TIME.test(dueKey));
+    if (tag === 'due' && validDue && id && isUuid(id) && rest.length === 0) {
+      return { sort, dueKey: dueKey === '' ? null : dueKey, id };
+    }
+  } else {
+    const [createdKey, id, ...rest] = parts;
+    if (rest.length === 0 && createdKey && CURSOR_TIME.test(createdKey) && id && isUuid(id)) {
+      return { sort, createdKey, id };
+    }
   }
-  return { createdKey, id };
+  throw new AppError(ErrorCode.ValidationFailed, 'Неверный курсор страницы / Malformed page cursor', {
+    fields: [{ path: 'cursor', message: 'Неверный курсор / Malformed cursor' }],
+  });
+}
+
+/** Stages the entries in one statement (AuditService.inline), in order. */
+async function stageAll(tx: Tx, audit: AuditService, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const params: unknown[] = [];
+  const values = entries.map((e) => {
+    const a = audit.inline(e, params.length);
+    params.push(...a.params);
+    return `(${a.sql})`;
+  });
+  await tx.query(`SELECT count(*) FROM (VALUES ${values.join(', ')}) AS staged (x)`, params);
+}
+
+function tooManyToExport(max: number): AppError {
+  return new AppError(
+    ErrorCode.ValidationFailed,
+    `Слишком много обращений для выгрузки (больше ${max}): сузьте фильтр / ` +
+      `Too many inquiries to export (more than ${max}): narrow the filter`,
+    { fields: [{ path: 'filter', message: 'Слишком много обращений / Too many inquiries' }] },
+  );
 }
 
 function notFound(): AppError {
