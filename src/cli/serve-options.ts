@@ -1,5 +1,6 @@
 import { registerConsole, renderHtmlError } from '../console/index.ts';
 import type { AppContext } from '../context.ts';
+import { apiDocs, publicApi } from '../modules/api/index.ts';
 import { operatorsApi } from '../modules/operators/index.ts';
 import { embedWidget, intakeApi } from '../modules/inquiries/index.ts';
 import { unsubscribeRoutes } from '../modules/notifications/index.ts';
@@ -11,9 +12,12 @@ import { describeDemoLogin, loadDemo, type DemoLoaded } from './demo.ts';
 
 /** The surfaces every server mounts: console, JSON APIs, public site. Tests mount the same list. */
 export const SURFACES: NonNullable<ServeOptions['surfaces']> = [
+  // First: the OpenAPI generator only sees the routes registered after it.
+  apiDocs,
   registerConsole,
   operatorsApi({ ...staffAuth, register: registerStaffAuth }),
   intakeApi,
+  publicApi,
   embedWidget,
   registerWeb,
   unsubscribeRoutes,
