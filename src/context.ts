@@ -14,6 +14,11 @@ import { NotificationsService, QuietHoursStore } from './modules/notifications/i
 import { InquiriesService, IntakeService } from './modules/inquiries/index.ts';
 import { PolicyService } from './modules/policy/index.ts';
 import { ApiKeysService } from './modules/apikeys/index.ts';
+import {
+  ChannelConnectionsService,
+  ChannelInboundService,
+  VerbalConsentService,
+} from './modules/channels/index.ts';
 import { WebhooksService } from './modules/webhooks/index.ts';
 import {
   createStaffServices,
@@ -56,6 +61,9 @@ export interface Services {
   readonly apiKeys: ApiKeysService;
   readonly reviews: ReviewsService;
   readonly subjectMerge: SubjectMergeService;
+  readonly channels: ChannelConnectionsService;
+  readonly channelInbound: ChannelInboundService;
+  readonly verbalConsent: VerbalConsentService;
   readonly webhooks: WebhooksService;
   readonly notifications: NotificationsService;
 }
@@ -125,6 +133,22 @@ export function createServices(core: Core): Services {
   const reviews = new ReviewsService({ db, keyring, audit, clock, log });
   const lookups = new SubjectLookupMoves(core.keyringDb);
   const subjectMerge = new SubjectMergeService({ db, keyring, lookups, audit, clock, ids, log });
+  const { publicUrl } = core.config;
+  const channels = new ChannelConnectionsService({ db, keyring, audit, clock, ids, publicUrl, log });
+  const channelInbound = new ChannelInboundService({
+    db,
+    subjects,
+    outbox,
+    operators,
+    policy,
+    audit,
+    clock,
+    ids,
+    publicUrl,
+    log,
+    events: webhooks,
+  });
+  const verbalConsent = new VerbalConsentService({ db, keyring, policy, audit, clock, ids, log });
   return {
     audit,
     keyring,
@@ -141,6 +165,9 @@ export function createServices(core: Core): Services {
     apiKeys,
     reviews,
     subjectMerge,
+    channels,
+    channelInbound,
+    verbalConsent,
     webhooks,
     notifications,
   };

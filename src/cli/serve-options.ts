@@ -1,4 +1,5 @@
 import { registerConsole, renderHtmlError } from '../console/index.ts';
+import { channelWebhooks } from '../modules/channels/index.ts';
 import type { AppContext } from '../context.ts';
 import { apiDocs, publicApi } from '../modules/api/index.ts';
 import { operatorsApi } from '../modules/operators/index.ts';
@@ -20,6 +21,7 @@ export const SURFACES: NonNullable<ServeOptions['surfaces']> = [
   publicApi,
   embedWidget,
   registerWeb,
+  channelWebhooks,
   unsubscribeRoutes,
 ];
 

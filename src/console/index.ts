@@ -11,6 +11,7 @@ import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { registerStaffAuth } from '../modules/staff/index.ts';
 import { registerAdminRoutes } from './admin.routes.ts';
+import { registerChannelRoutes } from './channels.routes.ts';
 import { registerConsoleRoutes } from './console.routes.ts';
 import { registerInboxRoutes } from './inbox.routes.ts';
 import { registerInquiryRoutes } from './inquiry.routes.ts';
@@ -37,6 +38,7 @@ export async function registerConsole(app: App, ctx: AppContext): Promise<void> 
   await registerInquiryRoutes(app, ctx);
   await registerAdminRoutes(app, ctx);
   await registerPolicyRoutes(app, ctx);
+  await registerChannelRoutes(app, ctx);
   await registerReviewRoutes(app, ctx);
   await registerSubjectRoutes(app, ctx);
 }

@@ -12,6 +12,7 @@ export const en: Dictionary = {
     home: 'Home',
     mfa: 'Two-factor sign-in',
     password: 'Change password',
+    channels: 'Channels',
     reviews: 'Reviews',
     logout: 'Sign out',
   },

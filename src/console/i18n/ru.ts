@@ -13,6 +13,7 @@ export const ru = {
     home: 'Главная',
     mfa: 'Двухфакторный вход',
     password: 'Смена пароля',
+    channels: 'Каналы связи',
     reviews: 'Отзывы',
     logout: 'Выйти',
   },

@@ -1,6 +1,6 @@
 import { prepared, type Tx } from '../../platform/db/database.ts';
 
-export type LookupField = 'phone' | 'email';
+export type LookupField = 'phone' | 'email' | 'telegram' | 'max';
 
 export interface WrappedRow {
   wrapped: Buffer;

@@ -186,7 +186,7 @@ function namedKeyAad(name: string): string {
 
 /** The lookups given, phone first (the preferred match), without absent fields. */
 function lookupRows(lookups: SubjectLookups): { field: LookupField; bidx: Buffer }[] {
-  return (['phone', 'email'] as const).flatMap((field) => {
+  return (['phone', 'email', 'telegram', 'max'] as const).flatMap((field) => {
     const bidx = lookups[field];
     return bidx ? [{ field, bidx }] : [];
   });

@@ -6,6 +6,7 @@ export {
   subjectAad,
   subjectBlindIndexes,
   type BlindIndexes,
+  type MessengerIdentity,
   type PreparedSubject,
   type SubjectHandle,
   type SubjectKeyring,

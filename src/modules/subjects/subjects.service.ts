@@ -27,7 +27,7 @@ import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { isUuid, type Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AuditService } from '../audit/index.ts';
-import type { KeyringService } from '../keyring/index.ts';
+import type { KeyringService, SubjectLookups } from '../keyring/index.ts';
 import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/index.ts';
 import { subjectsRepository as repo, type SubjectRow } from './subjects.repository.ts';
 import {
@@ -69,6 +69,15 @@ export interface PreparedSubject {
 export interface BlindIndexes {
   phone: Buffer | null;
   email: Buffer | null;
+}
+
+/**
+ * A messenger account that identifies a patient who wrote from it (a Telegram or MAX user id, as
+ * decimal digits): matched by its own blind index, like a phone, after the phone and the e-mail.
+ */
+export interface MessengerIdentity {
+  field: 'telegram' | 'max';
+  id: string;
 }
 
 /**
@@ -173,17 +182,23 @@ export class SubjectsService {
   /**
    * findOrCreate inside the caller's transaction, which must be scoped to `operatorId` (the intake
    * transaction that also writes consents, the inquiry and the outbox). Concurrent intakes of the
-   * same phone or e-mail are serialised, so they end up with one subject.
+   * same phone or e-mail are serialised, so they end up with one subject. A `messenger` identity
+   * (a patient writing from Telegram or MAX) is matched and stored as one more blind index.
    */
   async findOrCreateInTx(
     tx: Tx,
     principal: Principal,
     operatorId: string,
     input: SubjectInput,
+    messenger?: MessengerIdentity,
   ): Promise<SubjectHandle> {
     requirePermission(principal, 'subject.create', operatorId);
     const p = prepareSubject(input);
-    const bidx = subjectBlindIndexes(await this.blindIndexKey(operatorId), p);
+    const bidxKey = await this.blindIndexKey(operatorId);
+    const bidx: SubjectLookups = {
+      ...subjectBlindIndexes(bidxKey, p),
+      ...(messenger ? { [messenger.field]: blindIndex(bidxKey, messenger.field, messenger.id) } : {}),
+    };
     // The lock is taken in the data transaction but the index is read from the keyring, after it:
     // a concurrent intake of the same phone stores its key and lookups (keyring commit) before its
     // subject row, and holds this lock until its data transaction ends, so once we have the lock
@@ -191,7 +206,7 @@ export class SubjectsService {
     await repo.lockBlindIndexes(
       tx,
       operatorId,
-      [bidx.phone, bidx.email].filter((b): b is Buffer => b !== null),
+      Object.values(bidx).filter((b): b is Buffer => b !== null && b !== undefined),
     );
     // Matches, or when there are none, the new subject's key stored with its lookups (one round
     // trip). Candidate ids whose subject row does not exist are not matches: they are orphans of
@@ -341,7 +356,7 @@ export class SubjectsService {
     principal: Principal,
     operatorId: string,
     p: PreparedSubject,
-    bidx: BlindIndexes,
+    bidx: SubjectLookups,
   ): Promise<SubjectHandle> {
     const { keyring, ids } = this.deps;
     const id = ids.uuid();

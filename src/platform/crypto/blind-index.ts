@@ -16,7 +16,11 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../errors.ts';
 
-export type BlindIndexField = 'phone' | 'email';
+/**
+ * What an index is over: a phone (E.164), an e-mail, or a messenger's user id (Telegram, MAX) for
+ * patients who write from a messenger that does not reveal their phone.
+ */
+export type BlindIndexField = 'phone' | 'email' | 'telegram' | 'max';
 
 export interface NormalizedPhone {
   /** E.164, the value the blind index is computed over. */

@@ -11,6 +11,7 @@ import type { AppContext } from '../../context.ts';
 import { outboxDispatchJob, sendersFromConfig, type Sender } from '../../modules/outbox/index.ts';
 import { purgeIntakeRateJob } from '../../modules/inquiries/index.ts';
 import { purgeOrphanKeysJob } from '../../modules/subjects/index.ts';
+import { purgeChannelSeenJob } from '../../modules/channels/index.ts';
 import { purgeWebhookDeliveriesJob, webhooksDispatchJob } from '../../modules/webhooks/index.ts';
 import { purgeJobsJob } from './handlers/purge-jobs.job.ts';
 import { purgeLoginThrottleJob } from './handlers/purge-login-throttle.job.ts';
@@ -53,6 +54,7 @@ export function productionHandlers(ctx: AppContext, senders: readonly Sender[]):
     purgeJobsJob(),
     purgeOrphanKeysJob({ keyring: services.keyring }),
     purgeIntakeRateJob({ rateWindowSeconds: config.intake.rateWindowSeconds }),
+    purgeChannelSeenJob(),
     webhooksDispatchJob({ keyring: services.keyring, jobs: services.jobs, clock, mode: config.mode }),
     purgeWebhookDeliveriesJob(),
   ];

@@ -8,6 +8,7 @@
 import { PURGE_INTAKE_RATE } from '../../modules/inquiries/index.ts';
 import { OUTBOX_DISPATCH } from '../../modules/outbox/index.ts';
 import { PURGE_ORPHAN_KEYS } from '../../modules/subjects/index.ts';
+import { PURGE_CHANNEL_SEEN } from '../../modules/channels/index.ts';
 import { PURGE_WEBHOOK_DELIVERIES, WEBHOOKS_DISPATCH } from '../../modules/webhooks/index.ts';
 import { PURGE_JOBS } from './handlers/purge-jobs.job.ts';
 import { PURGE_LOGIN_THROTTLE } from './handlers/purge-login-throttle.job.ts';
@@ -112,5 +113,13 @@ export const SCHEDULES: readonly Schedule[] = [
     why:
       'Deletes finished webhook deliveries and their attempts after 30 days: the log explains a missed ' +
       'event for a while, it is not an archive.',
+  },
+  {
+    name: 'purge-channel-seen',
+    every: { dailyAt: '05:00' },
+    kind: PURGE_CHANNEL_SEEN,
+    why:
+      'Deletes the provider event ids (replay protection of channel webhooks) stored more than 30 days ' +
+      'ago: no provider retries a delivery that long, and our own formats refuse five-minute-old ones.',
   },
 ];
