@@ -15,8 +15,12 @@ import { registerWebRoutes } from './web.routes.ts';
 
 export type { WebDeps } from './web.ports.ts';
 
-/** The public site surface with the context's policy and intake services. */
+/** The public site surface with the context's policy, intake and reviews services. */
 export async function registerWeb(app: App, ctx: AppContext): Promise<void> {
-  const deps: WebDeps = { policy: ctx.services.policy, intake: ctx.services.intake };
+  const deps: WebDeps = {
+    policy: ctx.services.policy,
+    intake: ctx.services.intake,
+    reviews: ctx.services.reviews,
+  };
   await registerWebRoutes(app, ctx, deps);
 }

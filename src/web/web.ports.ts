@@ -13,6 +13,7 @@ import type {
   PublishedPolicy,
 } from '../modules/policy/index.ts';
 import type { FormToken, IntakeInput, IntakeResult, ReviewShow } from '../modules/inquiries/index.ts';
+import type { PublicReview, PublicReviewPage } from '../modules/reviews/index.ts';
 import type { SafeHtml } from '../platform/http/html.ts';
 
 export {
@@ -32,7 +33,8 @@ export type {
   PublishedDocument,
   PublishedPolicy,
 };
-export type { IntakeInput, IntakeResult, ReviewShow };
+export type { IntakeInput, IntakeResult, ReviewShow, PublicReview, PublicReviewPage };
+export { MAX_PAGE as MAX_REVIEWS_PAGE } from '../modules/reviews/index.ts';
 
 export interface SitePolicy {
   current(operatorId: string): Promise<PublishedPolicy | undefined>;
@@ -59,7 +61,13 @@ export interface SiteIntake {
   readFormToken(token: string): Promise<FormToken | undefined>;
 }
 
+/** The operator's published reviews, newest first (ReviewsService implements it, cached briefly). */
+export interface SiteReviews {
+  published(operatorId: string, page: number): Promise<PublicReviewPage>;
+}
+
 export interface WebDeps {
   policy: SitePolicy;
   intake: SiteIntake;
+  reviews: SiteReviews;
 }

@@ -25,6 +25,7 @@ import {
   DiffQuery,
   EmbedQuery,
   FormParams,
+  ReviewsQuery,
   SiteFormBody,
   ThanksQuery,
   VersionParams,
@@ -132,7 +133,7 @@ function typedValues(body: SiteFormBody): Record<string, string> {
  * that the site takes no inquiries yet.
  */
 export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps): Promise<void> {
-  const { policy, intake } = deps;
+  const { policy, intake, reviews } = deps;
   // The operators module remembers Host answers for a few seconds (unknown hosts too).
   const hosts = {
     find: (host: string | undefined) =>
@@ -181,11 +182,15 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
     errors: again?.errors,
   });
 
-  /** Renders a page with its forms; `again` fills one of them back in after a refusal. */
+  /**
+   * Renders a page with its forms; `again` fills one of them back in after a refusal. The reviews
+   * page also shows a page (`reviewsPage`, the first by default) of the published reviews.
+   */
   const renderFormPage = async (
     site: Site,
     key: PageKey,
     again?: { formId: FormId; token: string; values: Record<string, string>; errors: Record<string, string> },
+    reviewsPage = 1,
   ): Promise<SafeHtml> => {
     const p = await published(site);
     const views: FormView[] = [];
@@ -195,7 +200,8 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
         if (def) views.push(await formView(site, p, def, key, again?.formId === formId ? again : undefined));
       }
     }
-    return formPage({ site: site.info, key, forms: views });
+    const shown = key === 'reviews' ? await reviews.published(site.operatorId, reviewsPage) : undefined;
+    return formPage({ site: site.info, key, forms: views, reviews: shown });
   };
 
   app.get(SITE_CSS_PATH, async (_req, reply) =>
@@ -212,12 +218,22 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
     const inForce = (p: PublishedPolicy | undefined) => (lang === 'en' ? p?.documentsEn : p?.documents);
 
     for (const key of Object.keys(PAGE_FORMS) as PageKey[]) {
+      if (key === 'reviews') continue;
       app.get(at(PAGE_FORMS[key].path), async (req, reply) => {
         const site = await siteOf(req, reply, lang);
         if (!site) return reply;
         return send(reply, 200, await renderFormPage(site, key));
       });
     }
+
+    // The published reviews (newest first, in pages) above the review form. Unpublishing shows
+    // here at once on the instance that did it, and within the reviews' cache time (30 s,
+    // REVIEWS_CACHE_TTL_MS) on the others.
+    app.get(at(PAGE_FORMS.reviews.path), { schema: { querystring: ReviewsQuery } }, async (req, reply) => {
+      const site = await siteOf(req, reply, lang);
+      if (!site) return reply;
+      return send(reply, 200, await renderFormPage(site, 'reviews', undefined, req.query.page ?? 1));
+    });
 
     app.get(at('/about'), async (req, reply) => {
       const site = await siteOf(req, reply, lang);

@@ -1,6 +1,6 @@
 /** The public site's request shapes. Every posted value is a plain string; the intake validates it. */
 import { z } from 'zod';
-import { FIELD_NAMES, FORM_IDS } from './web.ports.ts';
+import { FIELD_NAMES, FORM_IDS, MAX_REVIEWS_PAGE } from './web.ports.ts';
 import { INPUT } from './views/forms.ts';
 
 const value = z.string().optional();
@@ -13,6 +13,14 @@ export const SiteFormBody = z.strictObject({
 export type SiteFormBody = z.infer<typeof SiteFormBody>;
 
 export const FormParams = z.strictObject({ formId: z.enum(FORM_IDS) });
+
+/**
+ * The reviews page's page number. Other parameters (a link's utm_...) are ignored, and a page
+ * number that is not one shows the first page: a public link should not end in an error.
+ */
+export const ReviewsQuery = z.object({
+  page: z.coerce.number().int().min(1).max(MAX_REVIEWS_PAGE).optional().catch(undefined),
+});
 
 const version = z.coerce.number().int().min(1).max(1_000_000);
 

@@ -11,6 +11,8 @@ import {
   type Cookie,
   type DocumentKind,
   type FormId,
+  type PublicReview,
+  type PublicReviewPage,
   type PublishedDocument,
 } from '../web.ports.ts';
 import { formatDate } from './format.ts';
@@ -75,6 +77,8 @@ export interface FormPageOptions {
   site: SiteInfo;
   key: PageKey;
   forms: FormView[];
+  /** The reviews page's published reviews (its page of them). */
+  reviews?: PublicReviewPage;
 }
 
 /** A page that carries forms; `forms` is empty when the operator has published no policy yet. */
@@ -132,15 +136,17 @@ export function formPage(o: FormPageOptions): SafeHtml {
           </div>
           ${forms(site, o.forms)}`,
       });
-    case 'reviews':
+    case 'reviews': {
+      const n = o.reviews?.page ?? 1;
       return page({
         site,
         path,
-        title: t.pages.reviews,
+        alternate: n > 1 ? `${path}?page=${n}` : path,
+        title: n > 1 ? t.publishedReviews.pageTitle(t.pages.reviews, n) : t.pages.reviews,
         body: html`<h1>${t.pages.reviews}</h1>
-          <p class="muted">${t.pages.noReviews}</p>
-          ${forms(site, o.forms)}`,
+          ${publishedReviews(site, o.reviews)} ${forms(site, o.forms)}`,
       });
+    }
     case 'prices':
       return page({
         site,
@@ -150,6 +156,61 @@ export function formPage(o: FormPageOptions): SafeHtml {
           ${site.texts ? priceList(site.lang, site.texts) : null} ${forms(site, o.forms)}`,
       });
   }
+}
+
+/** Five stars, the first `n` filled: decoration beside the rating's text, hidden from screen readers. */
+function stars(n: number): string {
+  return '★'.repeat(n) + '☆'.repeat(5 - n);
+}
+
+function publishedReview(site: SiteInfo, r: PublicReview): SafeHtml {
+  const t = SITE_TEXT[site.lang].publishedReviews;
+  return html`<li class="review" id="review-${r.id}">
+    <figure>
+      ${
+        r.rating === null
+          ? null
+          : html`<p class="review-rating">
+              <span class="stars" aria-hidden="true">${stars(r.rating)}</span>
+              <span class="rating-text">${t.rating(r.rating)}</span>
+            </p>`
+      }
+      <blockquote class="review-text"><p>${r.text}</p></blockquote>
+      <figcaption>
+        <span class="review-author">${r.author ?? t.anonymous}</span>,
+        <time datetime="${r.publishedAt}"
+          >${t.published(formatDate(r.publishedAt, site.timeZone, site.lang))}</time
+        >
+      </figcaption>
+    </figure>
+  </li>`;
+}
+
+/** The operator's published reviews on the reviews page, newest first, with links between pages. */
+function publishedReviews(site: SiteInfo, reviews: PublicReviewPage | undefined): SafeHtml {
+  const t = SITE_TEXT[site.lang];
+  const r = reviews ?? { items: [], page: 1, pages: 0, total: 0 };
+  if (r.total === 0) return html`<p class="muted">${t.pages.noReviews}</p>`;
+  const at = (n: number) => localPath(site.lang, n === 1 ? '/reviews' : `/reviews?page=${n}`);
+  const pager =
+    r.pages > 1
+      ? html`<nav class="pager" aria-label="${t.publishedReviews.pagesLabel}">
+          ${r.page > 1 ? html`<a href="${at(Math.min(r.page - 1, r.pages))}" rel="prev">${t.publishedReviews.newer}</a>` : null}
+          <span>${t.publishedReviews.pageOf(r.page, r.pages)}</span>
+          ${r.page < r.pages ? html`<a href="${at(r.page + 1)}" rel="next">${t.publishedReviews.older}</a>` : null}
+        </nav>`
+      : null;
+  return html`<section class="published-reviews" aria-labelledby="published-reviews-heading">
+    <h2 id="published-reviews-heading">${t.publishedReviews.heading}</h2>
+    ${
+      r.items.length === 0
+        ? html`<p class="muted">${t.publishedReviews.none}</p>`
+        : html`<ol class="review-list">
+            ${r.items.map((item) => publishedReview(site, item))}
+          </ol>`
+    }
+    ${pager}
+  </section>`;
 }
 
 function priceList(lang: Lang, texts: ClinicTexts): SafeHtml {

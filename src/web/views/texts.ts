@@ -37,6 +37,19 @@ export interface SiteText {
   ratings: Record<string, string>;
   chooseRating: string;
   reviewShow: Record<ReviewShow, string>;
+  /** The published reviews on the reviews page. */
+  publishedReviews: {
+    heading: string;
+    rating(n: number): string;
+    anonymous: string;
+    published(date: string): string;
+    pagesLabel: string;
+    newer: string;
+    older: string;
+    pageOf(n: number, of: number): string;
+    pageTitle(title: string, n: number): string;
+    none: string;
+  };
   form: {
     opensInNewTab: string;
     docVersion(version: number, date: string): string;
@@ -222,6 +235,18 @@ const RU: SiteText = {
     first_name_initial: 'Имя и первую букву фамилии',
     first_name: 'Только имя',
     anonymous: 'Ничего: опубликовать анонимно',
+  },
+  publishedReviews: {
+    heading: 'Что пишут пациенты',
+    rating: (n) => `Оценка: ${n} из 5`,
+    anonymous: 'Пациент клиники',
+    published: (date) => `опубликован ${date}`,
+    pagesLabel: 'Страницы отзывов',
+    newer: 'Более новые отзывы',
+    older: 'Более ранние отзывы',
+    pageOf: (n, of) => `Страница ${n} из ${of}`,
+    pageTitle: (title, n) => `${title}, страница ${n}`,
+    none: 'На этой странице отзывов нет.',
   },
   form: {
     opensInNewTab: ' (откроется в новой вкладке)',
@@ -428,6 +453,18 @@ const EN: SiteText = {
     first_name_initial: 'My first name and the initial of my surname',
     first_name: 'My first name only',
     anonymous: 'Nothing: publish it anonymously',
+  },
+  publishedReviews: {
+    heading: 'What patients write',
+    rating: (n) => `Rating: ${n} out of 5`,
+    anonymous: 'Clinic patient',
+    published: (date) => `published ${date}`,
+    pagesLabel: 'Review pages',
+    newer: 'Newer reviews',
+    older: 'Earlier reviews',
+    pageOf: (n, of) => `Page ${n} of ${of}`,
+    pageTitle: (title, n) => `${title}, page ${n}`,
+    none: 'There are no reviews on this page.',
   },
   form: {
     opensInNewTab: ' (opens in a new tab)',
