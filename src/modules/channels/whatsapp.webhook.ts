@@ -72,12 +72,12 @@ export function parseWhatsAppNotification(json: unknown, phoneNumberId: string):
       for (const m of v.data.messages ?? []) {
         const text = m.text?.body ?? captionOf(m, m.type) ?? `[${m.type}]`;
         const phone = normalizePhone(`+${m.from}`, 'from').e164;
-        const profile = v.data.contacts?.find((c) => c.wa_id === m.from)?.profile?.name;
+        const name = displayName(v.data.contacts?.find((c) => c.wa_id === m.from)?.profile?.name);
         events.push({
           eventId: m.id,
           kind: 'message',
           phone,
-          ...(displayName(profile) !== undefined ? { name: displayName(profile)! } : {}),
+          ...(name !== undefined ? { name } : {}),
           replyTo: m.from,
           text,
           opens: true,
