@@ -32,4 +32,15 @@ export default tseslint.config(
     files: ['src/config/config.ts', 'scripts/**', 'bench/**', 'test/**', '**/*.test.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
+  {
+    // Scripts served to browsers as they are (no build step): plain JavaScript, outside the
+    // TypeScript project, so without type-aware rules; browser globals are declared in each file.
+    files: ['src/**/assets/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'script',
+      ecmaVersion: 2022,
+    },
+  },
 );
