@@ -22,6 +22,7 @@ export type Permission =
   | 'inquiry.create'
   | 'inquiry.read'
   | 'inquiry.update'
+  | 'inquiry.export'
   | 'review.moderate'
   | 'rights.manage'
   | 'retention.manage'
@@ -54,6 +55,8 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     // Merging two records of one patient re-assigns consents and history: the officer's call.
     'subject.merge',
     'inquiry.read',
+    // Bulk export of decrypted contacts is oversight, not an agent's daily work (audited per row).
+    'inquiry.export',
     'rights.manage',
     'retention.manage',
     'audit.read',
