@@ -18,6 +18,7 @@ import { registerInquiryRoutes } from './inquiry.routes.ts';
 import { registerPolicyRoutes } from './policy.routes.ts';
 import { registerReviewRoutes } from './reviews.routes.ts';
 import { registerSubjectRoutes } from './subjects.routes.ts';
+import { registerWebhookRoutes } from './webhooks.routes.ts';
 
 export { renderHtmlError } from './views/error-page.ts';
 export { dictionaryFor, localeOf, LANG_COOKIE, type Dictionary } from './i18n/index.ts';
@@ -41,4 +42,5 @@ export async function registerConsole(app: App, ctx: AppContext): Promise<void> 
   await registerChannelRoutes(app, ctx);
   await registerReviewRoutes(app, ctx);
   await registerSubjectRoutes(app, ctx);
+  await registerWebhookRoutes(app, ctx);
 }

@@ -15,6 +15,7 @@ export const ru = {
     password: 'Смена пароля',
     channels: 'Каналы связи',
     reviews: 'Отзывы',
+    webhooks: 'Вебхуки',
     logout: 'Выйти',
   },
   language: {

@@ -71,9 +71,17 @@ export interface WebhooksDeps {
 
 export class WebhooksService {
   private readonly secrets: WebhookSecrets;
+  /** The input schema with this mode's URL rules, so that every field's problem is told at once. */
+  private readonly inputSchema;
 
   constructor(private readonly deps: WebhooksDeps) {
     this.secrets = new WebhookSecrets(deps.keyring);
+    this.inputSchema = WebhookEndpointInput.extend({
+      url: WebhookEndpointInput.shape.url.superRefine((url, ctx) => {
+        const problem = urlProblem(url, deps.mode);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    });
   }
 
   /** Creates an endpoint; `secret` is the only time the signing secret leaves the service. */
@@ -83,8 +91,8 @@ export class WebhooksService {
     input: WebhookEndpointInput,
   ): Promise<{ secret: string; endpoint: WebhookEndpointDto }> {
     this.requireManage(principal, operatorId);
-    const i = parseInput(WebhookEndpointInput, input);
-    const url = checkUrl(i.url, this.deps.mode);
+    const i = parseInput(this.inputSchema, input);
+    const url = new URL(i.url).toString();
     const { db, ids, clock, audit } = this.deps;
     const secret = generateWebhookSecret();
     const id = ids.uuid();
@@ -310,42 +318,41 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 /**
  * An endpoint's URL: absolute http(s) without credentials or fragment. Production takes https only
  * and no local host; local mode also takes http, but only to this machine (tests, a local CRM).
+ * Returns the URL normalised; ValidationFailed on the `url` field otherwise.
  */
 export function checkUrl(raw: string, mode: Mode): string {
-  const invalid = (ru: string, en: string) =>
-    new AppError(ErrorCode.ValidationFailed, `${ru} / ${en}`, {
-      fields: [{ path: 'url', message: `${ru} / ${en}` }],
-    });
+  const problem = urlProblem(raw, mode);
+  if (problem !== undefined) {
+    throw new AppError(ErrorCode.ValidationFailed, problem, { fields: [{ path: 'url', message: problem }] });
+  }
+  return new URL(raw).toString();
+}
+
+/** Why the URL is refused (Russian / English), or undefined when it is fine. */
+function urlProblem(raw: string, mode: Mode): string | undefined {
   let u: URL;
   try {
     u = new URL(raw);
   } catch {
-    throw invalid('Укажите полный адрес, например https://crm.example/hooks', 'Give a full URL');
+    return 'Укажите полный адрес, например https://crm.example/hooks / Give a full URL';
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-    throw invalid('Адрес должен начинаться с https://', 'The URL must start with https://');
-  }
+  const https = 'Адрес должен начинаться с https:// / The URL must start with https://';
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return https;
   if (u.username !== '' || u.password !== '') {
-    throw invalid('Адрес не должен содержать логин и пароль', 'The URL must not contain credentials');
+    return 'Адрес не должен содержать логин и пароль / The URL must not contain credentials';
   }
-  if (u.hash !== '')
-    throw invalid('Адрес не должен содержать #фрагмент', 'The URL must not contain a fragment');
+  if (u.hash !== '') return 'Адрес не должен содержать #фрагмент / The URL must not contain a fragment';
   const host = u.hostname.toLowerCase();
   const loopback = LOOPBACK_NAMES.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
   if (mode === 'production') {
-    if (u.protocol !== 'https:') {
-      throw invalid('Адрес должен начинаться с https://', 'The URL must start with https://');
-    }
+    if (u.protocol !== 'https:') return https;
     if (loopback || isLocalAddress(host.replace(/^\[|\]$/g, ''))) {
-      throw invalid('Этот адрес недоступен для уведомлений', 'This host is not allowed');
+      return 'Этот адрес недоступен для уведомлений / This host is not allowed';
     }
   } else if (u.protocol === 'http:' && !loopback) {
-    throw invalid(
-      'Адрес должен начинаться с https:// (http — только для localhost)',
-      'The URL must start with https:// (http only for localhost)',
-    );
+    return 'Адрес должен начинаться с https:// (http — только для localhost) / https:// only (http only for localhost)';
   }
-  return u.toString();
+  return undefined;
 }
 
 function endpointDto(r: EndpointRow): WebhookEndpointDto {
