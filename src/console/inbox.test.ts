@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { buildApp } from '../app.ts';
+import { openRuntime } from '../runtime.ts';
+import { registerConsole, renderHtmlError } from './index.ts';
 import { createInboxEnv, type InboxEnv } from './inbox.testing.ts';
 import type { Browser } from './console.testing.ts';
 
@@ -208,6 +211,35 @@ describe('the inbox at /console', () => {
       assert.equal(anon.statusCode, 303);
     } finally {
       await c.q(`UPDATE inquiries SET status = 'spam' WHERE id = $1`, [fresh]);
+    }
+  });
+
+  it('follows arrivals from another app instance on the same database (no state between instances)', async () => {
+    const { a } = c;
+    // A second instance: its own runtime, pools and services, sharing only the databases.
+    const runtime = await openRuntime(c.env.config, c.env.ctx.log, { clock: c.env.clock, migrate: false });
+    const other = await buildApp(runtime.ctx, { surfaces: [registerConsole], renderHtmlError });
+    try {
+      await other.ready();
+      const cookie = [...agent.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      const live = () =>
+        other.inject({
+          method: 'GET',
+          url: '/console/inbox/live?channel=api',
+          headers: { cookie, accept: 'text/html' },
+        });
+      assert.deepEqual(rowIds((await live()).body), []);
+      const fresh = await c.submit(a, { channel: 'api' });
+      try {
+        const after = await live();
+        assert.equal(after.statusCode, 200);
+        assert.deepEqual(rowIds(after.body), [fresh]);
+      } finally {
+        await c.q(`UPDATE inquiries SET status = 'spam' WHERE id = $1`, [fresh]);
+      }
+    } finally {
+      await other.close();
+      await runtime.close();
     }
   });
 
