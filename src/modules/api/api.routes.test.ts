@@ -188,6 +188,18 @@ describe('/api/v1 inquiries and subjects with API keys', () => {
     assert.equal(phone.items.length, 0);
     const overdue = await call('read', 'GET', '/api/v1/inquiries?overdue=false');
     assert.equal(overdue.statusCode, 200);
+    // By first-contact due time: the earliest arrivals are due first; pages keep that order.
+    const due1 = (await call('read', 'GET', '/api/v1/inquiries?sort=due&limit=3')).json<{
+      items: InboxItem[];
+      nextCursor: string;
+    }>();
+    const due2 = (
+      await call('read', 'GET', `/api/v1/inquiries?sort=due&limit=3&cursor=${due1.nextCursor}`)
+    ).json<{ items: InboxItem[] }>();
+    assert.deepEqual(
+      [...due1.items, ...due2.items].map((i) => i.id),
+      ids,
+    );
   });
 
   it('refuses malformed list parameters with 400 naming the parameter', async () => {
@@ -201,6 +213,7 @@ describe('/api/v1 inquiries and subjects with API keys', () => {
       ['operatorId=' + b.operatorId, 'operatorId'],
       ['status=new&status=done', 'status'],
       ['cursor=bm90LWEtY3Vyc29y', 'cursor'],
+      ['sort=oldest', 'sort'],
     ] as const) {
       const res = await call('read', 'GET', `/api/v1/inquiries?${qs}`);
       assert.equal(res.statusCode, 400, qs);

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import {
   InboxItem,
+  InboxSort,
   INBOX_MAX_LIMIT,
   InquiryChannel,
   InquiryKind,
@@ -38,6 +39,10 @@ export const InquiryListQuery = z.strictObject({
     .describe(
       'true — только новые, у которых истёк срок первого контакта / true: only new ones past their first-contact due time',
     ),
+  sort: InboxSort.optional().describe(
+    'newest — новые первыми (по умолчанию); due — по сроку первого контакта, просроченные первыми / ' +
+      'newest first (default), or due: by first-contact due time, overdue first',
+  ),
   limit: z.coerce
     .number()
     .int()
@@ -49,7 +54,7 @@ export const InquiryListQuery = z.strictObject({
     .string()
     .max(200)
     .optional()
-    .describe('nextCursor предыдущей страницы / The previous page’s nextCursor'),
+    .describe('nextCursor предыдущей страницы того же sort / The previous page’s nextCursor, same sort'),
 });
 export type InquiryListQuery = z.infer<typeof InquiryListQuery>;
 

@@ -132,6 +132,7 @@ describe('OpenAPI document and reference page', () => {
       'query:limit',
       'query:overdue',
       'query:siteId',
+      'query:sort',
       'query:status',
     ]);
     const status = op('/api/v1/inquiries/{id}/status', 'post');
