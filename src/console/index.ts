@@ -15,6 +15,7 @@ import { registerChannelRoutes } from './channels.routes.ts';
 import { registerConsoleRoutes } from './console.routes.ts';
 import { registerInboxRoutes } from './inbox.routes.ts';
 import { registerInquiryRoutes } from './inquiry.routes.ts';
+import { registerNotificationRoutes } from './notifications.routes.ts';
 import { registerPolicyRoutes } from './policy.routes.ts';
 import { registerReviewRoutes } from './reviews.routes.ts';
 import { registerSubjectRoutes } from './subjects.routes.ts';
@@ -39,6 +40,7 @@ export async function registerConsole(app: App, ctx: AppContext): Promise<void> 
   await registerInquiryRoutes(app, ctx);
   await registerAdminRoutes(app, ctx);
   await registerPolicyRoutes(app, ctx);
+  await registerNotificationRoutes(app, ctx);
   await registerChannelRoutes(app, ctx);
   await registerReviewRoutes(app, ctx);
   await registerSubjectRoutes(app, ctx);

@@ -14,6 +14,7 @@ export const en: Dictionary = {
     password: 'Change password',
     channels: 'Channels',
     reviews: 'Reviews',
+    notifications: 'Patient messages',
     webhooks: 'Webhooks',
     logout: 'Sign out',
   },

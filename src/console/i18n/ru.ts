@@ -15,6 +15,7 @@ export const ru = {
     password: 'Смена пароля',
     channels: 'Каналы связи',
     reviews: 'Отзывы',
+    notifications: 'Сообщения пациентам',
     webhooks: 'Вебхуки',
     logout: 'Выйти',
   },

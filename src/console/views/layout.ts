@@ -16,7 +16,7 @@ export const CSS_PATH = '/console/assets/console.css';
 /** The base shared with the public site, linked before the console's own stylesheet. */
 export const BASE_CSS = stylesheet('/console/assets/base.css', BASE_CSS_TEXT);
 
-export type Section = 'home' | 'mfa' | 'password' | 'channels' | 'reviews' | 'webhooks' | undefined;
+export type Section = 'home' | 'mfa' | 'password' | 'channels' | 'reviews' | 'webhooks' | 'notifications' | undefined;
 
 export interface LayoutOptions {
   t: Dictionary;
@@ -42,6 +42,7 @@ export function layout(o: LayoutOptions): SafeHtml {
           ${navLink('/console/password', t.nav.password, o.section === 'password')}
           ${navLink('/console/channels', t.nav.channels, o.section === 'channels')}
           ${navLink('/console/reviews', t.nav.reviews, o.section === 'reviews')}
+          ${navLink('/console/notifications', t.nav.notifications, o.section === 'notifications')}
           ${navLink('/console/webhooks', t.nav.webhooks, o.section === 'webhooks')}
         </ul>
       </nav>`
