@@ -16,7 +16,8 @@ export const CSS_PATH = '/console/assets/console.css';
 /** The base shared with the public site, linked before the console's own stylesheet. */
 export const BASE_CSS = stylesheet('/console/assets/base.css', BASE_CSS_TEXT);
 
-export type Section = 'home' | 'mfa' | 'password' | 'channels' | 'reviews' | 'webhooks' | 'notifications' | undefined;
+export type Section =
+  'home' | 'mfa' | 'password' | 'channels' | 'reviews' | 'notifications' | 'webhooks' | undefined;
 
 export interface LayoutOptions {
   t: Dictionary;
