@@ -64,7 +64,8 @@ describe('the inbox at /console', () => {
     });
     c.env.clock.advance(MINUTE);
     made.done = await c.submit(a, { fields: { name: 'Четвёртая', phone: '8 912 000-00-04' } });
-    // An older row without a due time (from before the due time existed) sorts last by due time.
+    c.env.clock.advance(MINUTE);
+    // A row without a due time (as those from before due times existed) sorts last by due time.
     made.noDue = await c.submit(a, { fields: { name: 'Пятая', phone: '8 912 000-00-05' } });
     await c.q('UPDATE inquiries SET first_contact_due_at = NULL WHERE id = $1', [made.noDue]);
     bInquiry = await c.submit(b, { fields: { name: 'Чужая', phone: '8 912 999-99-99' } });
@@ -143,7 +144,7 @@ describe('the inbox at /console', () => {
   });
 
   it('marks overdue inquiries with a class and a word, and filters them, at the exact edge', async () => {
-    // made.first arrived at 09:00:00Z and is due at 09:15:00Z; now is 09:03Z.
+    // made.first arrived at 09:00:00Z and is due at 09:15:00Z; now is 09:04Z.
     const due = new Date('2026-03-02T09:15:00Z').getTime();
     const before = await agent.get('/console');
     assert.doesNotMatch(before.body, /class="overdue"/);
