@@ -114,13 +114,25 @@ describe('the inquiry page', () => {
       operatorId: a.operatorId,
       inquiryId,
       kind: 'call',
-      text: JSON.stringify({ event: 'ended', durationSeconds: 75, recordingRef: '<rec-42>' }),
+      // As the channels module writes a call's details (CallDetails).
+      text: JSON.stringify({
+        type: 'call.ended',
+        direction: 'inbound',
+        callId: null,
+        duration: 75,
+        recordingRef: '<rec-42>',
+      }),
     });
     await c.addEvent({
       operatorId: a.operatorId,
       inquiryId,
       kind: 'consent',
-      text: JSON.stringify({ kinds: ['processing'], recordingRef: 'rec-43' }),
+      text: JSON.stringify({
+        kind: 'processing',
+        channel: 'phone',
+        documentVersion: 2,
+        recordingRef: 'rec-43',
+      }),
     });
     await c.addEvent({ operatorId: a.operatorId, inquiryId, kind: 'notification', refId: outboxId });
     const res = await agent.get(page);
@@ -128,10 +140,14 @@ describe('the inquiry page', () => {
     assert.match(body, /<li data-event="message">/);
     assert.ok(body.includes('Здравствуйте! &lt;img src=x onerror=alert(3)&gt;'));
     assert.match(body, /<li data-event="call">/);
+    assert.match(body, /<dt>Событие<\/dt>\s*<dd>звонок завершён<\/dd>/);
+    assert.match(body, /<dt>Направление<\/dt>\s*<dd>входящий<\/dd>/);
+    assert.match(body, /<dt>Идентификатор звонка<\/dt>\s*<dd>—<\/dd>/);
     assert.match(body, /<dt>Длительность, с<\/dt>\s*<dd>75<\/dd>/);
     assert.match(body, /<dt>Запись разговора<\/dt>\s*<dd>&lt;rec-42&gt;<\/dd>/);
     assert.match(body, /<li data-event="consent">/);
-    assert.match(body, /<dt>Согласия<\/dt>\s*<dd>processing<\/dd>/);
+    assert.match(body, /<dt>Согласие<\/dt>\s*<dd>на обработку персональных данных<\/dd>/);
+    assert.match(body, /<dt>Версия документа<\/dt>\s*<dd>2<\/dd>/);
     assert.match(body, /<li data-event="notification">/);
     assert.match(body, /Электронная почта, status_changed: не доставлено/);
     assert.match(body, new RegExp(`<tr data-delivery="${outboxId}" data-state="failed">`));

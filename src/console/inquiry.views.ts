@@ -190,12 +190,14 @@ function details(x: InboxTexts, text: string): SafeHtml {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return html`<p class="patient-text">${text}</p>`;
   }
+  const words = (v: unknown): string => {
+    if (v === null || v === undefined || v === '') return '—';
+    if (typeof v === 'string') return x.inquiry.detailValues[v] ?? v;
+    if (Array.isArray(v)) return v.map(words).join(', ');
+    return typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+  };
   const entries = Object.entries(parsed as Record<string, unknown>).map(
-    ([k, val]) =>
-      [
-        x.inquiry.callDetails[k] ?? k,
-        typeof val === 'string' ? val : Array.isArray(val) ? val.map(String).join(', ') : JSON.stringify(val),
-      ] as const,
+    ([k, val]) => [x.inquiry.callDetails[k] ?? k, words(val)] as const,
   );
   return dl(entries);
 }
