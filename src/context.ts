@@ -111,7 +111,6 @@ export function createServices(core: Core): Services {
     keyring,
     outbox,
     audit,
-    operators,
     quietHours,
     clock,
     ids,

@@ -6,7 +6,7 @@
  * @example
  *   const quietHours = new QuietHoursStore({ db, clock });
  *   const outbox = new OutboxService(keyring, clock, ids, quietHours);
- *   const notifications = new NotificationsService({ db, keyring, outbox, audit, operators, quietHours,
+ *   const notifications = new NotificationsService({ db, keyring, outbox, audit, quietHours,
  *     clock, ids, publicUrl, log });
  *   new InquiriesService({ ..., notifier: notifications });
  */

@@ -42,8 +42,27 @@ export interface TokenRow {
   used_at: Date | null;
 }
 
+export interface ClinicRow {
+  name: string;
+  short_name: string | null;
+  /** The operator's site domains, oldest first. */
+  domains: string[];
+}
+
 export const notificationsRepository = {
-  async settings(tx: Tx, operatorId: string): Promise<SettingsRow | undefined> {
+  /** The operator's name and sites: what the placeholders print (no personal data). */
+  async clinicOf(tx: Pick<Tx, 'query'>, operatorId: string): Promise<ClinicRow | undefined> {
+    const { rows } = await tx.query<ClinicRow>(
+      `SELECT o.name, o.short_name,
+         coalesce((SELECT array_agg(s.domain ORDER BY s.created_at, s.id) FROM sites s WHERE s.operator_id = o.id),
+           '{}') AS domains
+       FROM operators o WHERE o.id = $1`,
+      [operatorId],
+    );
+    return rows[0];
+  },
+
+  async settings(tx: Pick<Tx, 'query'>, operatorId: string): Promise<SettingsRow | undefined> {
     const { rows } = await tx.query<SettingsRow>(
       `SELECT quiet_start, quiet_end, sms_notices, clinic_phone FROM notification_settings WHERE operator_id = $1`,
       [operatorId],

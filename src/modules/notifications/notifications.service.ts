@@ -49,7 +49,6 @@ import { parseInput } from '../../platform/validation.ts';
 import type { AuditService } from '../audit/index.ts';
 import { inquiryFieldsAad } from '../inquiries/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
-import type { OperatorDto, OperatorsService } from '../operators/index.ts';
 import {
   emailPayloadSchema,
   formatClockTime,
@@ -101,7 +100,6 @@ export interface NotificationsDeps {
   keyring: Pick<KeyringService, 'getDataKey' | 'getDataKeys'>;
   outbox: Pick<OutboxService, 'add' | 'cancelPending'>;
   audit: AuditService;
-  operators: Pick<OperatorsService, 'publicCard'>;
   quietHours: QuietHoursStore;
   clock: Clock;
   ids: Ids;
@@ -158,13 +156,16 @@ function effectiveTemplates(rows: readonly TemplateRow[]): Templates {
   return out;
 }
 
-/** The operator's public pages: the configured URL when it is one of its sites, else its first site. */
-export function publicBaseOf(op: Pick<OperatorDto, 'sites'>, publicUrl: string): string | undefined {
-  const site = op.sites[0];
-  if (!site) return undefined;
+/**
+ * The operator's public pages: the configured public URL when its host is one of the operator's
+ * site domains, else the first site; undefined without a site.
+ */
+export function publicBaseOf(domains: readonly string[], publicUrl: string): string | undefined {
+  const first = domains[0];
+  if (first === undefined) return undefined;
   const configured = new URL(publicUrl);
-  const match = op.sites.find((s) => s.domain === configured.host || s.domain === configured.hostname);
-  return match ? configured.origin : `${configured.protocol}//${site.domain}`;
+  const match = domains.some((d) => d === configured.host || d === configured.hostname);
+  return match ? configured.origin : `${configured.protocol}//${first}`;
 }
 
 function hashToken(token: string): Buffer {
@@ -224,7 +225,7 @@ export class NotificationsService {
     }
     if (targets.length === 0) return;
 
-    const values = await this.values(e.operatorId, settings, {
+    const values = await this.values(tx, e.operatorId, settings, {
       inquiry_number: inquiry.number,
       status_title: PATIENT_STATUS_TITLES[e.to],
     });
@@ -277,16 +278,20 @@ export class NotificationsService {
     );
   }
 
-  /** The clinic's values of the placeholders, with the ones given. */
+  /**
+   * The clinic's values of the placeholders, with the ones given. Read through `q` (a status
+   * change's own transaction), so a notice never waits for a second pool connection.
+   */
   private async values(
+    q: Pick<Tx, 'query'>,
     operatorId: string,
     settings: SettingsRow | undefined,
     extra: PlaceholderValues,
   ): Promise<PlaceholderValues> {
-    const op = await this.deps.operators.publicCard(operatorId);
-    const base = op ? publicBaseOf(op, this.deps.publicUrl) : undefined;
+    const clinic = await repo.clinicOf(q, operatorId);
+    const base = clinic ? publicBaseOf(clinic.domains, this.deps.publicUrl) : undefined;
     return {
-      clinic_name: op ? (op.shortName ?? op.name) : '',
+      clinic_name: clinic ? (clinic.short_name ?? clinic.name) : '',
       clinic_phone: settings?.clinic_phone ?? '',
       policy_url: base ? `${base}/privacy` : '',
       ...extra,
@@ -362,11 +367,12 @@ export class NotificationsService {
   ): Promise<{ subject: string | null; text: string }> {
     this.requireManage(principal, operatorId);
     const t = this.checkedTemplate(input);
-    const settings = await this.deps.db.transaction((tx) => repo.settings(tx, operatorId));
+    const { db } = this.deps;
+    const settings = await repo.settings(db, operatorId);
     const status = t.status as NotifiedStatus;
     const family = t.family as TemplateFamily;
     const d = defaultTemplate(status, family);
-    const values = await this.values(operatorId, settings, {
+    const values = await this.values(db, operatorId, settings, {
       inquiry_number: '12345',
       status_title: PATIENT_STATUS_TITLES[status],
     });
@@ -414,8 +420,8 @@ export class NotificationsService {
     if (issues.length > 0) throw validation('Рассылка не прошла проверку / The mailing is not valid', issues);
 
     const { db, keyring, outbox, audit, clock } = this.deps;
-    const settings = await db.transaction((tx) => repo.settings(tx, operatorId));
-    const values = await this.values(operatorId, settings, {});
+    const settings = await repo.settings(db, operatorId);
+    const values = await this.values(db, operatorId, settings, {});
     const subject = renderText(subjectTpl, values, { singleLine: true });
     const text = renderText(textTpl, values);
     const clinic = values.clinic_name ?? '';
@@ -547,8 +553,8 @@ export class NotificationsService {
   }
 
   private async clinicName(operatorId: string): Promise<string> {
-    const op = await this.deps.operators.publicCard(operatorId);
-    return op ? (op.shortName ?? op.name) : '';
+    const clinic = await repo.clinicOf(this.deps.db, operatorId);
+    return clinic ? (clinic.short_name ?? clinic.name) : '';
   }
 
   // --- helpers ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@
  *   await quiet.nextAllowed(operatorId, clock.now()); // now, or 09:00 local when it is 21:30
  */
 import type { Clock } from '../../platform/clock.ts';
-import type { Database } from '../../platform/db/database.ts';
+import type { Database, Tx } from '../../platform/db/database.ts';
 import { isUuid } from '../../platform/ids.ts';
 import { TtlCache } from '../../platform/ttl-cache.ts';
 import {
@@ -37,17 +37,17 @@ export class QuietHoursStore implements QuietHoursSource {
     this.cache = new TtlCache(deps.clock, TTL_MS);
   }
 
-  async nextAllowed(operatorId: string, at: Date): Promise<Date> {
-    const q = await this.quietOf(operatorId);
+  async nextAllowed(operatorId: string, at: Date, tx?: Pick<Tx, 'query'>): Promise<Date> {
+    const q = await this.quietOf(operatorId, tx);
     return nextAllowedMoment(at, q.window, q.timeZone);
   }
 
   /** The operator's window and zone; the defaults for an operator without settings. */
-  quietOf(operatorId: string): Promise<Quiet> {
+  quietOf(operatorId: string, tx?: Pick<Tx, 'query'>): Promise<Quiet> {
     if (!isUuid(operatorId))
       return Promise.resolve({ window: DEFAULT_QUIET_WINDOW, timeZone: DEFAULT_TIME_ZONE });
     return this.cache.get(operatorId, async () => {
-      const row = await repo.quietOf(this.deps.db, operatorId);
+      const row = await repo.quietOf(tx ?? this.deps.db, operatorId);
       if (!row) return { window: DEFAULT_QUIET_WINDOW, timeZone: DEFAULT_TIME_ZONE };
       const window = !row.has_settings
         ? DEFAULT_QUIET_WINDOW

@@ -56,7 +56,8 @@ export class OutboxService {
     if (!key) throw new AppError(ErrorCode.SubjectDestroyed, 'The data subject has been destroyed');
     const id = this.ids.uuid();
     const at = this.clock.now();
-    const due = m.quietHours && this.quietHours ? await this.quietHours.nextAllowed(m.operatorId, at) : at;
+    const due =
+      m.quietHours && this.quietHours ? await this.quietHours.nextAllowed(m.operatorId, at, tx) : at;
     const inserted = await repo.insert(tx, {
       id,
       operatorId: m.operatorId,

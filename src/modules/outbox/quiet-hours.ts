@@ -13,6 +13,7 @@
  *   // -> 2026-03-17T06:00:00.000Z (09:00 MSK)
  */
 import { wallClock } from '../../platform/calendar/index.ts';
+import type { Tx } from '../../platform/db/database.ts';
 
 /** Minutes after local midnight, [start, end); start and end differ. */
 export interface QuietWindow {
@@ -24,10 +25,12 @@ export const DEFAULT_QUIET_WINDOW: QuietWindow = Object.freeze({ start: 21 * 60,
 
 /**
  * Where the outbox learns an operator's quiet hours (the notifications module's settings). The
- * answer is the first moment at or after `at` outside them: `at` itself when it is allowed.
+ * answer is the first moment at or after `at` outside them: `at` itself when it is allowed. `tx`,
+ * when given, is the caller's open transaction, to read through instead of taking another pool
+ * connection while it holds one.
  */
 export interface QuietHoursSource {
-  nextAllowed(operatorId: string, at: Date): Promise<Date>;
+  nextAllowed(operatorId: string, at: Date, tx?: Pick<Tx, 'query'>): Promise<Date>;
 }
 
 const DAY_MS = 86_400_000;
