@@ -220,7 +220,8 @@ export async function registerChannelRoutes(app: App, ctx: AppContext): Promise<
           }),
         );
       }
-      return reply.redirect(inquiryUrl(operatorId, inquiryId), 303);
+      // The inquiry page shows its notice for this code (src/console/inquiry.routes.ts).
+      return reply.redirect(`${inquiryUrl(operatorId, inquiryId)}?m=consent-recorded`, 303);
     },
   );
 }

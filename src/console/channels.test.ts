@@ -187,7 +187,10 @@ describe('console: channels and verbal consent', () => {
       ['recordingRef', 'rec-2026-03-02-5531'],
     ]);
     assert.equal(ok.statusCode, 303);
-    assert.equal(ok.headers.location, `/console/operators/${operatorId}/inquiries/${inquiryId}`);
+    assert.equal(
+      ok.headers.location,
+      `/console/operators/${operatorId}/inquiries/${inquiryId}?m=consent-recorded`,
+    );
     const consents = await db.query<{ kind: string; channel: string; evidence_enc: Buffer | null }>(
       'SELECT kind, channel, evidence_enc FROM consent_records WHERE inquiry_id = $1 ORDER BY kind',
       [inquiryId],

@@ -22,7 +22,10 @@ import {
   type EmailSender,
 } from '../modules/outbox/index.ts';
 import { startTestSmtp, type TestSmtp } from '../modules/outbox/outbox.test-support.ts';
+import { startFakeTelegram } from '../modules/outbox/senders/fake-providers.test-support.ts';
+import { createMessagingSenders } from '../modules/outbox/index.ts';
 import { systemPrincipal } from '../modules/staff/index.ts';
+import { DEMO_DECLARATION } from '../modules/policy/index.ts';
 import { JobRunner } from '../platform/jobs/index.ts';
 import { Browser } from './console.testing.ts';
 import { renderHtmlError } from './index.ts';
@@ -238,6 +241,98 @@ describe('the inbox in real Chromium', () => {
     assert.deepEqual(mails[0]!.to, [PATIENT_EMAIL]);
     assert.match(bodyText(mails[0]!.raw), /принята в работу/);
     await context.close();
+  });
+
+  it('answers a patient who wrote on Telegram there: the status notice reaches the Bot API', async () => {
+    // The clinic's bot, connected with its API pointing at a local server that speaks the Bot API.
+    const telegram = await startFakeTelegram();
+    const botToken = `424242:${'B'.repeat(35)}`;
+    try {
+      // The clinic publishes its documents, so there is a consent text to record consent to.
+      await env.ctx.services.policy.saveDraft(systemPrincipal('test'), op.operatorId, DEMO_DECLARATION);
+      await env.ctx.services.policy.publish(systemPrincipal('test'), op.operatorId);
+      const { connection, secrets } = await env.ctx.services.channels.connect(
+        systemPrincipal('test'),
+        op.operatorId,
+        { provider: 'telegram', botToken, apiBaseUrl: telegram.baseUrl },
+      );
+      const secretToken = secrets.find((x) => x.name === 'webhookSecret')!.value;
+      // The patient writes to the bot; Telegram delivers the update to the webhook over HTTP.
+      const chatId = 700_100_200;
+      const update = await fetch(`${base}${new URL(connection.webhookUrl).pathname}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secretToken },
+        body: JSON.stringify({
+          update_id: 9001,
+          message: {
+            message_id: 1,
+            date: Math.floor(env.clock.now().getTime() / 1000),
+            from: { id: chatId, is_bot: false, first_name: 'Тимур' },
+            chat: { id: chatId, type: 'private', first_name: 'Тимур' },
+            text: 'Здравствуйте, можно записаться на МРТ?',
+          },
+        }),
+      });
+      assert.equal(update.status, 200);
+      const admin = await env.admin();
+      const { rows } = await admin.query<{ id: string }>(
+        `SELECT id FROM inquiries WHERE operator_id = $1 AND channel = 'telegram'`,
+        [op.operatorId],
+      );
+      assert.equal(rows.length, 1, 'the message opened an inquiry');
+      const inquiryId = rows[0]!.id;
+
+      const context = await chromium.newContext({ locale: 'ru-RU' });
+      const page = await context.newPage();
+      env.clock.advance(30_000);
+      await signIn(page);
+      await page.locator(`#inbox-table tr[data-inquiry="${inquiryId}"] a`).first().click();
+      await page.waitForURL(`${base}/console/operators/${op.operatorId}/inquiries/${inquiryId}`);
+      assert.match(await page.locator('main').innerText(), /можно записаться на МРТ/);
+      // No consent yet, so no status notice would go: the agent calls back and records the
+      // patient's verbal consent with the call's recording as evidence.
+      await page.getByLabel('Согласие на обработку персональных данных').check();
+      await page.getByLabel('Идентификатор или ссылка на запись звонка').fill('rec-2026-11-21-0042');
+      await page.getByRole('button', { name: 'Записать согласие' }).click();
+      await page.waitForURL(`${base}/console/operators/${op.operatorId}/inquiries/${inquiryId}**`);
+      assert.match(await page.locator('main').innerText(), /Согласие записано\./);
+      await page.getByLabel('Новый статус').selectOption('appointment_made');
+      await page.getByRole('button', { name: 'Изменить статус' }).click();
+      await page.waitForURL(/\?m=status-changed$/);
+
+      const runner = new JobRunner({
+        db: env.ctx.db,
+        clock: env.clock,
+        log: env.ctx.log,
+        handlers: [
+          outboxDispatchJob({
+            keyring: env.ctx.services.keyring,
+            audit: env.ctx.services.audit,
+            jobs: env.ctx.services.jobs,
+            clock: env.clock,
+            senders: [email, ...createMessagingSenders(env.ctx.services.channels, { timeoutMs: 5000 })],
+          }),
+        ],
+      });
+      await env.ctx.db.transaction((tx) => env.ctx.services.jobs.enqueue(tx, { kind: OUTBOX_DISPATCH }));
+      const out = await runner.runOnce();
+      assert.equal(out.ran && out.state, 'done');
+      // The first reply carried the consent link; the status notice went to the same chat.
+      const notices = telegram.received.filter((m) => m.text.includes(' приём'));
+      assert.equal(
+        notices.length,
+        1,
+        `the status notice reached the Bot API once: ${telegram.received.length} in all`,
+      );
+      assert.equal(notices[0]!.chatId, String(chatId));
+      assert.equal(notices[0]!.token, botToken);
+      await page.reload();
+      const row = page.locator('table.deliveries tbody tr:has(code:text-is("status.appointment_made"))');
+      assert.equal(await row.getAttribute('data-state'), 'sent');
+      await context.close();
+    } finally {
+      await telegram.close();
+    }
   });
 
   it('works without JavaScript: the list, a refresh link and the forms', async () => {

@@ -1,14 +1,20 @@
 /**
  * The job runner `serve` starts: every handler of the installation, the schedules table, and the
- * senders the configuration provides (e-mail when SMTP is set; no sender otherwise, and messages
- * then wait in the outbox).
+ * senders: e-mail when SMTP is configured (otherwise e-mails wait in the outbox), and SMS.ru,
+ * Telegram, WhatsApp and MAX through each operator's channel connection (a message on a channel
+ * its operator has not connected waits and retries).
  *
  * @example
  *   const background = startJobRunner(ctx); // in serve, when config.jobsEnabled
  *   await background.stop();
  */
 import type { AppContext } from '../../context.ts';
-import { outboxDispatchJob, sendersFromConfig, type Sender } from '../../modules/outbox/index.ts';
+import {
+  createMessagingSenders,
+  outboxDispatchJob,
+  sendersFromConfig,
+  type Sender,
+} from '../../modules/outbox/index.ts';
 import { purgeIntakeRateJob } from '../../modules/inquiries/index.ts';
 import { purgeOrphanKeysJob } from '../../modules/subjects/index.ts';
 import { purgeChannelSeenJob } from '../../modules/channels/index.ts';
@@ -62,7 +68,9 @@ export function productionHandlers(ctx: AppContext, senders: readonly Sender[]):
 
 export function startJobRunner(ctx: AppContext, o: StartJobsOptions = {}): RunningJobs {
   const { config, clock, db, log, services } = ctx;
-  const senders = sendersFromConfig(config);
+  const emailSenders = sendersFromConfig(config);
+  // SMS and messengers use each operator's own connection (its credentials, read per message).
+  const senders = [...emailSenders, ...createMessagingSenders(services.channels)];
   const runner = new JobRunner({
     db,
     clock,
@@ -84,7 +92,7 @@ export function startJobRunner(ctx: AppContext, o: StartJobsOptions = {}): Runni
     runner,
     stop: async () => {
       await runner.stop();
-      for (const s of senders) s.close();
+      for (const s of emailSenders) s.close();
     },
   };
 }
