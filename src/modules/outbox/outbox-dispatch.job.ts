@@ -40,6 +40,8 @@ import { SendFailed, SendRefused, type Sender } from './senders/sender.ts';
 export const OUTBOX_DISPATCH = 'outbox.dispatch';
 export const OUTBOX_MAX_ATTEMPTS = 10;
 export const OUTBOX_BATCH = 20;
+/** Messages of one batch sent at the same time. */
+export const SEND_CONCURRENCY = 8;
 /** Recorded on rows whose subject was destroyed before the message went out. */
 export const SUBJECT_KEY_DESTROYED = 'subject_key_destroyed';
 /** Recorded on a message moved out of quiet hours without an attempt. */
@@ -87,18 +89,15 @@ export function outboxDispatchJob(deps: OutboxDispatchDeps): JobHandler {
       const subjectIds = [...new Set(rows.flatMap((r) => (r.subject_id ? [r.subject_id] : [])))];
       const keys = await deps.keyring.getDataKeys(subjectIds);
 
-      const outcomes: Outcome[] = [];
-      for (const row of rows) {
+      const dispatchOne = async (row: OutboxRow): Promise<Outcome> => {
         const key = row.subject_id ? keys.get(row.subject_id) : undefined;
         if (!key || !row.subject_id || !row.payload_enc) {
-          outcomes.push({ kind: 'cancelled', row, error: SUBJECT_KEY_DESTROYED });
-          continue;
+          return { kind: 'cancelled', row, error: SUBJECT_KEY_DESTROYED };
         }
         const now = deps.clock.now();
         const allowed = await allowedFor(row, now);
         if (allowed.getTime() > now.getTime()) {
-          outcomes.push({ kind: 'deferred', row, nextAt: allowed });
-          continue;
+          return { kind: 'deferred', row, nextAt: allowed };
         }
         const attempt = row.attempts + 1;
         try {
@@ -112,7 +111,7 @@ export function outboxDispatchJob(deps: OutboxDispatchDeps): JobHandler {
             payload,
             attempt,
           });
-          outcomes.push({ kind: 'sent', row, attempt });
+          return { kind: 'sent', row, attempt };
         } catch (e) {
           const error =
             e instanceof SendRefused
@@ -123,7 +122,7 @@ export function outboxDispatchJob(deps: OutboxDispatchDeps): JobHandler {
           // A payload that does not decrypt or parse will not on the next attempt either.
           const permanent = isPermanentFailure(e) || !(e instanceof Error) || e.name === 'DecryptError';
           if (permanent || attempt >= maxAttempts) {
-            outcomes.push({ kind: 'failed', row, attempt, error });
+            return { kind: 'failed', row, attempt, error };
           } else {
             const failedAt = deps.clock.now();
             let nextAt = nextAttemptAt(failedAt, attempt, deps.random);
@@ -133,9 +132,15 @@ export function outboxDispatchJob(deps: OutboxDispatchDeps): JobHandler {
               if (hinted > nextAt.getTime()) nextAt = new Date(hinted);
             }
             nextAt = await allowedFor(row, nextAt);
-            outcomes.push({ kind: 'retry', row, attempt, error, nextAt });
+            return { kind: 'retry', row, attempt, error, nextAt };
           }
         }
+      };
+      // Several messages in flight at once (the e-mail transport pools its connections); each
+      // outcome is recorded below, after every send, whatever order they finish in.
+      const outcomes: Outcome[] = [];
+      for (let i = 0; i < rows.length; i += SEND_CONCURRENCY) {
+        outcomes.push(...(await Promise.all(rows.slice(i, i + SEND_CONCURRENCY).map(dispatchOne))));
       }
 
       // Outcomes and audit entries are written after every send: appending to the audit chain

@@ -50,6 +50,9 @@ export function createEmailSender(smtp: SmtpConfig, o: { timeoutMs?: number } = 
     port: smtp.port,
     secure: smtp.secure,
     ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
+    // Connections are kept and reused across messages (the dispatcher sends several at once).
+    pool: true,
+    maxConnections: 4,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
