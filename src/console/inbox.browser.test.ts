@@ -15,18 +15,13 @@ import {
   type TestOperator,
 } from '../modules/inquiries/intake.test-support.ts';
 import type { IntakeService } from '../modules/inquiries/index.ts';
-import {
-  createEmailSender,
-  OUTBOX_DISPATCH,
-  outboxDispatchJob,
-  type EmailSender,
-} from '../modules/outbox/index.ts';
+import { createEmailSender, type EmailSender } from '../modules/outbox/index.ts';
+import { dispatcher } from '../modules/notifications/notifications.test-support.ts';
 import { startTestSmtp, type TestSmtp } from '../modules/outbox/outbox.test-support.ts';
 import { startFakeTelegram } from '../modules/outbox/senders/fake-providers.test-support.ts';
 import { createMessagingSenders } from '../modules/outbox/index.ts';
 import { systemPrincipal } from '../modules/staff/index.ts';
 import { DEMO_DECLARATION } from '../modules/policy/index.ts';
-import { JobRunner } from '../platform/jobs/index.ts';
 import { Browser } from './console.testing.ts';
 import { renderHtmlError } from './index.ts';
 
@@ -211,23 +206,7 @@ describe('the inbox in real Chromium', () => {
     assert.deepEqual(dialogs, []);
 
     // The status notice goes out through the outbox to a real SMTP server.
-    const runner = new JobRunner({
-      db: env.ctx.db,
-      clock: env.clock,
-      log: env.ctx.log,
-      handlers: [
-        outboxDispatchJob({
-          keyring: env.ctx.services.keyring,
-          audit: env.ctx.services.audit,
-          jobs: env.ctx.services.jobs,
-          clock: env.clock,
-          senders: [email],
-        }),
-      ],
-    });
-    await env.ctx.db.transaction((tx) => env.ctx.services.jobs.enqueue(tx, { kind: OUTBOX_DISPATCH }));
-    const out = await runner.runOnce();
-    assert.equal(out.ran && out.state, 'done');
+    await dispatcher(env, [email]).run();
     await page.reload();
     const notice = page.locator('table.deliveries tbody tr:has(code:text-is("status.in_progress"))');
     assert.equal(await notice.count(), 1);
@@ -300,23 +279,10 @@ describe('the inbox in real Chromium', () => {
       await page.getByRole('button', { name: 'Изменить статус' }).click();
       await page.waitForURL(/\?m=status-changed$/);
 
-      const runner = new JobRunner({
-        db: env.ctx.db,
-        clock: env.clock,
-        log: env.ctx.log,
-        handlers: [
-          outboxDispatchJob({
-            keyring: env.ctx.services.keyring,
-            audit: env.ctx.services.audit,
-            jobs: env.ctx.services.jobs,
-            clock: env.clock,
-            senders: [email, ...createMessagingSenders(env.ctx.services.channels, { timeoutMs: 5000 })],
-          }),
-        ],
-      });
-      await env.ctx.db.transaction((tx) => env.ctx.services.jobs.enqueue(tx, { kind: OUTBOX_DISPATCH }));
-      const out = await runner.runOnce();
-      assert.equal(out.ran && out.state, 'done');
+      await dispatcher(env, [
+        email,
+        ...createMessagingSenders(env.ctx.services.channels, { timeoutMs: 5000 }),
+      ]).run();
       // The first reply carried the consent link; the status notice went to the same chat.
       const notices = telegram.received.filter((m) => m.text.includes(' приём'));
       assert.equal(
