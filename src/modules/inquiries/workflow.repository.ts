@@ -135,8 +135,11 @@ const INBOX_COLUMNS = `id, number, operator_id, site_id, form_id, channel, statu
 
 /** The WHERE clause of a filter, with its parameters numbered from $1. */
 function where(q: InboxQuery, withStatus: boolean): { sql: string; params: unknown[] } {
-  const params: unknown[] = [q.operatorIds];
-  const parts = ['operator_id = ANY ($1::uuid[])'];
+  // One operator (the usual case) as an equality: with `= ANY` PostgreSQL cannot walk the
+  // (operator_id, created_at) index in order and sorts every row of the operator for each page.
+  const one = q.operatorIds.length === 1;
+  const params: unknown[] = [one ? q.operatorIds[0] : q.operatorIds];
+  const parts = [one ? 'operator_id = $1::uuid' : 'operator_id = ANY ($1::uuid[])'];
   const add = (cond: (n: string) => string, v: unknown) => {
     params.push(v);
     parts.push(cond(`$${params.length}`));
