@@ -187,7 +187,7 @@ describe('InquiriesService.search', () => {
     );
   });
 
-  it('never decrypts: no data key is asked for and the listing reads no ciphertext or subject row', async () => {
+  it('never decrypts: no data key is asked for and no statement of its one transaction reads ciphertext', async () => {
     const statements: string[] = [];
     const real = env.ctx.db;
     const recording = (tx: Tx): Tx =>
@@ -220,11 +220,16 @@ describe('InquiriesService.search', () => {
     });
     const page = await blind.search(agent, a.operatorId, { phone: PHONE });
     assert.deepEqual(ids(page.items), newestFirst(hers));
-    assert.equal(statements.length, 1);
-    const sql = statements[0]!;
-    assert.match(sql, /FROM inquiries WHERE/);
-    assert.match(sql, /subject_id = ANY/);
-    assert.doesNotMatch(sql, /_enc|subjects|decrypt|pgp_/i);
+    // One transaction: the subjects confirmed (ids and dates only), the search put on record, the
+    // page read; no statement touches ciphertext.
+    assert.equal(statements.length, 3);
+    const [confirm, staged, listing] = statements as [string, string, string];
+    assert.match(confirm, /^SELECT id, created_at FROM subjects WHERE/);
+    assert.match(staged, /audit_stage\(/);
+    assert.match(listing, /FROM inquiries WHERE/);
+    assert.match(listing, /subject_id = ANY/);
+    assert.doesNotMatch(listing, /subjects/i);
+    for (const sql of statements) assert.doesNotMatch(sql, /_enc|decrypt|pgp_/i);
   });
 
   it('refuses a malformed phone or e-mail in Russian without repeating it', async () => {

@@ -55,7 +55,6 @@ import {
   type InboxRow,
   type InquiryDetailRow,
 } from './workflow.repository.ts';
-import type { AuditEntry } from '../audit/index.ts';
 import {
   ChangeStatusInput,
   INQUIRY_STATUSES,
@@ -84,7 +83,7 @@ export interface InquiriesDeps {
   db: Database;
   keyring: Pick<KeyringService, 'getDataKey' | 'getDataKeys'>;
   /** Blind-index lookups for the inbox search (audited there as `subject.search`). */
-  subjects: Pick<SubjectsService, 'findByPhone' | 'findByEmail'>;
+  subjects: Pick<SubjectsService, 'lookup' | 'confirmLookup'>;
   audit: AuditService;
   clock: Clock;
   ids: Ids;
@@ -160,16 +159,20 @@ export class InquiriesService {
     const key = searchKey(by);
     // Before the lookup, so a bad cursor does not leave a search on record.
     const after = f.cursor === undefined ? undefined : decodeCursor(f.cursor, f.sort);
+    // The keyring first, so no data connection waits on it; then one transaction confirms the
+    // subjects, puts the search on record and reads the page.
     const { subjects } = this.deps;
-    const found =
-      'phone' in key
-        ? await subjects.findByPhone(principal, operatorId, key.phone)
-        : await subjects.findByEmail(principal, operatorId, key.email);
-    if (found.length === 0) return { items: [], nextCursor: null };
-    return this.page({ ...q, subjectIds: found.map((s) => s.id) }, f.limit, f.sort, after);
+    const lookup = await subjects.lookup(principal, operatorId, key);
+    const now = this.deps.clock.now();
+    const rows = await this.deps.db.scoped([operatorId], async (tx) => {
+      const found = await subjects.confirmLookup(tx, principal, lookup);
+      if (found.length === 0) return [];
+      return this.pageRows(tx, { ...q, subjectIds: found.map((s) => s.id) }, f.limit, f.sort, after);
+    });
+    return this.pageOf(rows, f.limit, f.sort, now);
   }
 
-  /** One keyset page of the query in its order (one more row is read to know if a page follows). */
+  /** One keyset page of the query in its order. */
   private async page(
     q: InboxQuery,
     limit: number,
@@ -177,11 +180,24 @@ export class InquiriesService {
     after: After | undefined,
   ): Promise<InboxPage> {
     const now = this.deps.clock.now();
-    const rows = await this.deps.db.scoped(q.operatorIds, (tx) =>
-      sort === 'due'
-        ? repo.listPageByDue(tx, q, limit + 1, after?.sort === 'due' ? after : undefined)
-        : repo.listPage(tx, q, limit + 1, after?.sort === 'newest' ? after : undefined),
-    );
+    const rows = await this.deps.db.scoped(q.operatorIds, (tx) => this.pageRows(tx, q, limit, sort, after));
+    return this.pageOf(rows, limit, sort, now);
+  }
+
+  /** The rows of a page, one more than `limit` when a page follows. */
+  private pageRows(
+    tx: Tx,
+    q: InboxQuery,
+    limit: number,
+    sort: InboxSort,
+    after: After | undefined,
+  ): Promise<InboxRow[]> {
+    return sort === 'due'
+      ? repo.listPageByDue(tx, q, limit + 1, after?.sort === 'due' ? after : undefined)
+      : repo.listPage(tx, q, limit + 1, after?.sort === 'newest' ? after : undefined);
+  }
+
+  private pageOf(rows: InboxRow[], limit: number, sort: InboxSort, now: Date): InboxPage {
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
@@ -243,7 +259,7 @@ export class InquiriesService {
         const entries = rows
           .slice(i, i + EXPORT_AUDIT_CHUNK)
           .map((r) => this.entry(principal, 'inquiry.export', r.operator_id, r.id, r.subject_id));
-        await stageAll(tx, audit, entries);
+        await audit.recordAll(tx, entries);
       }
       return out;
     });
@@ -683,18 +699,6 @@ function decodeCursor(cursor: string, sort: InboxSort): After {
   throw new AppError(ErrorCode.ValidationFailed, 'Неверный курсор страницы / Malformed page cursor', {
     fields: [{ path: 'cursor', message: 'Неверный курсор / Malformed cursor' }],
   });
-}
-
-/** Stages the entries in one statement (AuditService.inline), in order. */
-async function stageAll(tx: Tx, audit: AuditService, entries: AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const params: unknown[] = [];
-  const values = entries.map((e) => {
-    const a = audit.inline(e, params.length);
-    params.push(...a.params);
-    return `(${a.sql})`;
-  });
-  await tx.query(`SELECT count(*) FROM (VALUES ${values.join(', ')}) AS staged (x)`, params);
 }
 
 function tooManyToExport(max: number): AppError {

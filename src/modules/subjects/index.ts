@@ -10,6 +10,8 @@ export {
   type PreparedSubject,
   type SubjectHandle,
   type SubjectKeyring,
+  type SubjectLookup,
+  type SubjectSearch,
   type SubjectsDeps,
 } from './subjects.service.ts';
 export {

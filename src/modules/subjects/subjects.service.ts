@@ -80,6 +80,15 @@ export interface MessengerIdentity {
   id: string;
 }
 
+/** What a search by contact is given: a phone in any usual spelling, or an e-mail in any case. */
+export type SubjectSearch = { phone: string } | { email: string };
+
+/** The keyring half of a search (SubjectsService.lookup): candidate ids, not yet confirmed or audited. */
+export interface SubjectLookup {
+  operatorId: string;
+  ids: string[];
+}
+
 /**
  * What an intake transaction gets back: the subject and its raw data key, so that the inquiry's own
  * personal data (message text) can be encrypted under the same key and destroyed with it.
@@ -230,17 +239,55 @@ export class SubjectsService {
 
   /** Subjects with this phone (any usual spelling), found by blind index; ids only. Audited. */
   async findByPhone(principal: Principal, operatorId: string, phone: string): Promise<SubjectRef[]> {
-    requirePermission(principal, 'subject.search', operatorId);
-    const e164 = normalizePhone(phone).e164;
-    const b = blindIndex(await this.blindIndexKey(operatorId), 'phone', e164);
-    return this.search(principal, operatorId, 'phone', b);
+    return this.find(principal, operatorId, { phone });
   }
 
   /** Subjects with this e-mail (case-insensitive), found by blind index; ids only. Audited. */
   async findByEmail(principal: Principal, operatorId: string, email: string): Promise<SubjectRef[]> {
+    return this.find(principal, operatorId, { email });
+  }
+
+  private async find(principal: Principal, operatorId: string, by: SubjectSearch): Promise<SubjectRef[]> {
+    const candidates = await this.lookup(principal, operatorId, by);
+    return this.deps.db.scoped([operatorId], (tx) => this.confirmLookup(tx, principal, candidates));
+  }
+
+  /**
+   * The keyring half of a search by phone or e-mail: the ids its blind index points at, nothing
+   * decrypted and nothing yet on record. Forbidden without `subject.search` at the operator;
+   * ValidationFailed for a malformed phone or e-mail (the error never repeats it). Pass the result
+   * to `confirmLookup` in a transaction scoped to the operator, which finds and audits the
+   * subjects; asking the keyring first means no data connection waits on it.
+   */
+  async lookup(principal: Principal, operatorId: string, by: SubjectSearch): Promise<SubjectLookup> {
     requirePermission(principal, 'subject.search', operatorId);
-    const b = blindIndex(await this.blindIndexKey(operatorId), 'email', normalizeEmail(email));
-    return this.search(principal, operatorId, 'email', b);
+    const key = await this.blindIndexKey(operatorId);
+    const [field, b] =
+      'phone' in by
+        ? (['phone', blindIndex(key, 'phone', normalizePhone(by.phone).e164)] as const)
+        : (['email', blindIndex(key, 'email', normalizeEmail(by.email))] as const);
+    // The lookups go with the data key, so a destroyed subject (even one whose data rows are not
+    // yet deleted) is not found.
+    return { operatorId, ids: await this.deps.keyring.findSubjectIds(operatorId, field, b) };
+  }
+
+  /**
+   * The data half of a search, in the caller's transaction (scoped to the lookup's operator): the
+   * subjects that exist among the lookup's ids (an id without a row is an orphan of a rolled-back
+   * intake, not a match), each a `subject.search` audit entry, so each subject's access history
+   * shows the search; one entry without a subject when nothing matched, so empty searches are on
+   * record too. The entries are written in one round trip.
+   */
+  async confirmLookup(tx: Tx, principal: Principal, lookup: SubjectLookup): Promise<SubjectRef[]> {
+    const { operatorId } = lookup;
+    const rows = await repo.findByIds(tx, operatorId, lookup.ids);
+    await this.deps.audit.recordAll(
+      tx,
+      rows.length === 0
+        ? [this.entry(principal, 'subject.search', operatorId, null)]
+        : rows.map((r) => this.entry(principal, 'subject.search', operatorId, r.id)),
+    );
+    return rows.map((r) => ({ id: r.id, operatorId, createdAt: r.created_at.toISOString() }));
   }
 
   /**
@@ -327,28 +374,6 @@ export class SubjectsService {
       k.catch(() => this.bidxKeys.delete(operatorId));
     }
     return k;
-  }
-
-  private async search(
-    principal: Principal,
-    operatorId: string,
-    field: 'phone' | 'email',
-    b: Buffer,
-  ): Promise<SubjectRef[]> {
-    // The keyring is asked first, so no data connection waits on it. Its lookups go with the data
-    // key, so a destroyed subject (even one whose data rows are not yet deleted) is not found; an
-    // id without a subject row (an orphan of a rolled-back intake) is not a match either.
-    const ids = await this.deps.keyring.findSubjectIds(operatorId, field, b);
-    return this.deps.db.scoped([operatorId], async (tx) => {
-      const rows = await repo.findByIds(tx, operatorId, ids);
-      // One entry per subject found, so each subject's access history shows the search; one
-      // without a subject when nothing matched, so empty searches are on record too.
-      if (rows.length === 0)
-        await this.deps.audit.record(tx, this.entry(principal, 'subject.search', operatorId, null));
-      for (const r of rows)
-        await this.deps.audit.record(tx, this.entry(principal, 'subject.search', operatorId, r.id));
-      return rows.map((r) => ({ id: r.id, operatorId, createdAt: r.created_at.toISOString() }));
-    });
   }
 
   private async insert(
