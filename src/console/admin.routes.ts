@@ -11,13 +11,10 @@ import type { AppContext } from '../context.ts';
 import { AppError, ErrorCode, type FieldIssue } from '../platform/errors.ts';
 import {
   can,
-  csrfTokenForForm,
   generatePassword,
   isInstallationAdmin,
   principalOf,
-  requireCsrf,
   requireInstallationAdmin,
-  requireStaff,
   type Principal,
 } from '../modules/staff/index.ts';
 import {
@@ -33,6 +30,7 @@ import {
 } from './admin.schemas.ts';
 import { EmptyForm, NoticeQuery } from './console.schemas.ts';
 import { send } from './console.routes.ts';
+import { pageBase, READ, WRITE } from './section.ts';
 import { dictionaryFor, localeOf, type Dictionary } from './i18n/index.ts';
 import {
   disableStaffPage,
@@ -113,21 +111,12 @@ const staffPath = (id: string): string => `/console/operators/${id}/staff`;
 export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<void> {
   const { operators, staff } = ctx.services;
 
-  const page = async (req: FastifyRequest, reply: FastifyReply, path: string) => ({
-    t: dictionaryFor(localeOf(req)),
-    csrf: await csrfTokenForForm(req, reply),
-    path,
-    displayName: req.staffSession?.displayName,
-  });
-  const read = { preHandler: requireStaff };
-  const write = { preValidation: [requireStaff, requireCsrf] };
-
   // --- operators ------------------------------------------------------------------------------------
 
-  app.get('/console/operators', { ...read, schema: { querystring: NoticeQuery } }, async (req, reply) => {
+  app.get('/console/operators', { ...READ, schema: { querystring: NoticeQuery } }, async (req, reply) => {
     const principal = principalOf(req);
     const list = await operators.list(principal);
-    const p = await page(req, reply, '/console/operators');
+    const p = await pageBase(req, reply, '/console/operators');
     return send(
       reply,
       200,
@@ -135,15 +124,15 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
     );
   });
 
-  app.get('/console/operators/new', read, async (req, reply) => {
+  app.get('/console/operators/new', READ, async (req, reply) => {
     // A blank form touches no data; this only spares others a form they could not send.
     requireInstallationAdmin(principalOf(req));
-    return send(reply, 200, newOperatorPage(await page(req, reply, '/console/operators/new')));
+    return send(reply, 200, newOperatorPage(await pageBase(req, reply, '/console/operators/new')));
   });
 
   app.post(
     '/console/operators/new',
-    { ...write, schema: { body: OperatorCreateForm } },
+    { ...WRITE, schema: { body: OperatorCreateForm } },
     async (req, reply) => {
       const b = req.body;
       try {
@@ -163,7 +152,7 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
         });
         return reply.redirect(`${operatorPath(created.id)}?m=created`, 303);
       } catch (e) {
-        const p = await page(req, reply, '/console/operators/new');
+        const p = await pageBase(req, reply, '/console/operators/new');
         const errors = fieldErrorsOf(e, p.t, CREATE_FIELDS);
         if (errors) {
           return send(
@@ -190,7 +179,7 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
   ) => {
     const principal: Principal = principalOf(req);
     const operator = await operators.get(principal, operatorId);
-    const p = await page(req, reply, operatorPath(operatorId));
+    const p = await pageBase(req, reply, operatorPath(operatorId));
     return send(
       reply,
       status,
@@ -206,7 +195,7 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
 
   app.get(
     '/console/operators/:operatorId',
-    { ...read, schema: { params: OperatorParams, querystring: NoticeQuery } },
+    { ...READ, schema: { params: OperatorParams, querystring: NoticeQuery } },
     async (req, reply) => {
       const t = dictionaryFor(localeOf(req));
       const notices: Record<string, string> = {
@@ -225,7 +214,7 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
 
   app.post(
     '/console/operators/:operatorId',
-    { ...write, schema: { params: OperatorParams, body: OperatorDetailsForm } },
+    { ...WRITE, schema: { params: OperatorParams, body: OperatorDetailsForm } },
     async (req, reply) => {
       const b = req.body;
       try {
@@ -255,7 +244,7 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
 
   app.post(
     '/console/operators/:operatorId/mfa',
-    { ...write, schema: { params: OperatorParams, body: RequireMfaForm } },
+    { ...WRITE, schema: { params: OperatorParams, body: RequireMfaForm } },
     async (req, reply) => {
       const on = req.body.requireMfa === 'on';
       await operators.setRequireMfa(principalOf(req), req.params.operatorId, on);
@@ -266,7 +255,7 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
 
   app.post(
     '/console/operators/:operatorId/sites',
-    { ...write, schema: { params: OperatorParams, body: SiteForm } },
+    { ...WRITE, schema: { params: OperatorParams, body: SiteForm } },
     async (req, reply) => {
       const b = req.body;
       try {
@@ -297,7 +286,7 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
 
   app.post(
     '/console/operators/:operatorId/sites/:siteId/remove',
-    { ...write, schema: { params: SiteParams, body: EmptyForm } },
+    { ...WRITE, schema: { params: SiteParams, body: EmptyForm } },
     async (req, reply) => {
       await operators.removeSite(principalOf(req), req.params.operatorId, req.params.siteId);
       return reply.redirect(`${operatorPath(req.params.operatorId)}?m=site-removed`, 303);
@@ -317,7 +306,7 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
     // The staff list first: it is the one that needs staff.manage.
     const members = await staff.listForOperator(principal, operatorId);
     const operator = await operators.get(principal, operatorId);
-    const p = await page(req, reply, staffPath(operatorId));
+    const p = await pageBase(req, reply, staffPath(operatorId));
     return send(
       reply,
       status,
@@ -333,7 +322,7 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
 
   app.get(
     '/console/operators/:operatorId/staff',
-    { ...read, schema: { params: OperatorParams, querystring: NoticeQuery } },
+    { ...READ, schema: { params: OperatorParams, querystring: NoticeQuery } },
     async (req, reply) => {
       const t = dictionaryFor(localeOf(req));
       const notices: Record<string, string> = {
@@ -349,7 +338,7 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
 
   app.post(
     '/console/operators/:operatorId/staff',
-    { ...write, schema: { params: OperatorParams, body: NewStaffForm } },
+    { ...WRITE, schema: { params: OperatorParams, body: NewStaffForm } },
     async (req, reply) => {
       const b = req.body;
       const { operatorId } = req.params;
@@ -379,7 +368,7 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
         }
         throw e;
       }
-      const p = await page(req, reply, staffPath(operatorId));
+      const p = await pageBase(req, reply, staffPath(operatorId));
       return send(
         reply,
         200,
@@ -395,7 +384,7 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
 
   app.post(
     '/console/operators/:operatorId/staff/:staffId/roles/grant',
-    { ...write, schema: { params: StaffParams, body: RoleForm } },
+    { ...WRITE, schema: { params: StaffParams, body: RoleForm } },
     async (req, reply) => {
       const { operatorId, staffId } = req.params;
       await staff.grantRole(principalOf(req), { staffId, operatorId, role: req.body.role });
@@ -405,7 +394,7 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
 
   app.post(
     '/console/operators/:operatorId/staff/:staffId/roles/revoke',
-    { ...write, schema: { params: StaffParams, body: RoleForm } },
+    { ...WRITE, schema: { params: StaffParams, body: RoleForm } },
     async (req, reply) => {
       const { operatorId, staffId } = req.params;
       const principal = principalOf(req);
@@ -420,20 +409,20 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
   // Disabling cannot be undone in the console, so it has a page of its own to confirm it.
   app.get(
     '/console/operators/:operatorId/staff/:staffId/disable',
-    { ...read, schema: { params: StaffParams } },
+    { ...READ, schema: { params: StaffParams } },
     async (req, reply) => {
       const { operatorId, staffId } = req.params;
       const members = await staff.listForOperator(principalOf(req), operatorId);
       const member = members.find((m) => m.id === staffId);
       if (!member) throw new AppError(ErrorCode.NotFound, 'Staff member not found');
-      const p = await page(req, reply, `${staffPath(operatorId)}/${staffId}/disable`);
+      const p = await pageBase(req, reply, `${staffPath(operatorId)}/${staffId}/disable`);
       return send(reply, 200, disableStaffPage({ ...p, operatorId, member }));
     },
   );
 
   app.post(
     '/console/operators/:operatorId/staff/:staffId/disable',
-    { ...write, schema: { params: StaffParams, body: EmptyForm } },
+    { ...WRITE, schema: { params: StaffParams, body: EmptyForm } },
     async (req, reply) => {
       await staff.disable(principalOf(req), req.params.staffId);
       return reply.redirect(`${staffPath(req.params.operatorId)}?m=disabled`, 303);

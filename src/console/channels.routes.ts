@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { ChannelProvider, type ConnectInput } from '../modules/channels/index.ts';
-import { can, csrfTokenForForm, principalOf, requireCsrf, requireStaff } from '../modules/staff/index.ts';
+import { principalOf } from '../modules/staff/index.ts';
 import { AppError, ErrorCode } from '../platform/errors.ts';
 import { OperatorParams } from './admin.schemas.ts';
 import {
@@ -22,6 +22,7 @@ import {
 } from './channels.pages.ts';
 import { EmptyForm, NoticeQuery } from './console.schemas.ts';
 import { send } from './console.routes.ts';
+import { operatorsWhere, pageBase, READ, WRITE } from './section.ts';
 import { channelsDictionary } from './i18n/channels.ts';
 import { dictionaryFor, localeOf } from './i18n/index.ts';
 
@@ -81,18 +82,10 @@ function connectInputOf(f: z.infer<typeof ConnectForm>): ConnectInput {
 
 export async function registerChannelRoutes(app: App, ctx: AppContext): Promise<void> {
   const { channels, operators, verbalConsent } = ctx.services;
-  const read = { preHandler: requireStaff };
-  const write = { preValidation: [requireStaff, requireCsrf] };
 
   const signedIn = async (req: FastifyRequest, reply: FastifyReply, path: string) => {
-    const t = dictionaryFor(localeOf(req));
-    return {
-      t,
-      c: channelsDictionary(t.htmlLang),
-      csrf: await csrfTokenForForm(req, reply),
-      path,
-      displayName: req.staffSession?.displayName,
-    };
+    const base = await pageBase(req, reply, path);
+    return { ...base, c: channelsDictionary(base.t.htmlLang) };
   };
 
   const view = async (
@@ -118,10 +111,8 @@ export async function registerChannelRoutes(app: App, ctx: AppContext): Promise<
     );
   };
 
-  app.get('/console/channels', read, async (req, reply) => {
-    const principal = principalOf(req);
-    const all = await operators.list(principal);
-    const mine = all.filter((op) => can(principal, 'operator.manage', op.id));
+  app.get('/console/channels', READ, async (req, reply) => {
+    const mine = await operatorsWhere(operators, principalOf(req), 'operator.manage');
     return send(
       reply,
       200,
@@ -131,7 +122,7 @@ export async function registerChannelRoutes(app: App, ctx: AppContext): Promise<
 
   app.get(
     '/console/operators/:operatorId/channels',
-    { ...read, schema: { params: OperatorParams, querystring: NoticeQuery } },
+    { ...READ, schema: { params: OperatorParams, querystring: NoticeQuery } },
     async (req, reply) => {
       const c = channelsDictionary(dictionaryFor(localeOf(req)).htmlLang);
       return view(req, reply, req.params.operatorId, 200, {
@@ -142,7 +133,7 @@ export async function registerChannelRoutes(app: App, ctx: AppContext): Promise<
 
   app.post(
     '/console/operators/:operatorId/channels',
-    { ...write, schema: { params: OperatorParams, body: ConnectForm } },
+    { ...WRITE, schema: { params: OperatorParams, body: ConnectForm } },
     async (req, reply) => {
       const { operatorId } = req.params;
       const principal = principalOf(req);
@@ -184,7 +175,7 @@ export async function registerChannelRoutes(app: App, ctx: AppContext): Promise<
 
   app.post(
     '/console/operators/:operatorId/channels/:connectionId/disable',
-    { ...write, schema: { params: ConnectionParams, body: EmptyForm } },
+    { ...WRITE, schema: { params: ConnectionParams, body: EmptyForm } },
     async (req, reply) => {
       const { operatorId, connectionId } = req.params;
       await channels.disable(principalOf(req), operatorId, connectionId);
@@ -194,7 +185,7 @@ export async function registerChannelRoutes(app: App, ctx: AppContext): Promise<
 
   app.post(
     '/console/operators/:operatorId/inquiries/:inquiryId/verbal-consent',
-    { ...write, schema: { params: InquiryParams, body: VerbalConsentForm } },
+    { ...WRITE, schema: { params: InquiryParams, body: VerbalConsentForm } },
     async (req, reply) => {
       const { operatorId, inquiryId } = req.params;
       const kind = req.body.kind;

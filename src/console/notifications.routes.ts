@@ -11,10 +11,11 @@ import { z } from 'zod';
 import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { NotifiedStatus, TemplateFamily } from '../modules/notifications/index.ts';
-import { can, csrfTokenForForm, principalOf, requireCsrf, requireStaff } from '../modules/staff/index.ts';
+import { principalOf } from '../modules/staff/index.ts';
 import { AppError, ErrorCode, type FieldIssue } from '../platform/errors.ts';
 import { OperatorParams } from './admin.schemas.ts';
 import { send } from './console.routes.ts';
+import { operatorsWhere, pageBase, READ, WRITE } from './section.ts';
 import { dictionaryFor, localeOf } from './i18n/index.ts';
 import { notificationsDictionary } from './i18n/notifications.ts';
 import {
@@ -69,18 +70,10 @@ function errorsOf(e: AppError, names: Record<string, string>): Errors {
 
 export async function registerNotificationRoutes(app: App, ctx: AppContext): Promise<void> {
   const { notifications, operators } = ctx.services;
-  const read = { preHandler: requireStaff };
-  const write = { preValidation: [requireStaff, requireCsrf] };
 
   const signedIn = async (req: FastifyRequest, reply: FastifyReply, path: string) => {
-    const t = dictionaryFor(localeOf(req));
-    return {
-      t,
-      n: notificationsDictionary(t.htmlLang),
-      csrf: await csrfTokenForForm(req, reply),
-      path,
-      displayName: req.staffSession?.displayName,
-    };
+    const base = await pageBase(req, reply, path);
+    return { ...base, n: notificationsDictionary(base.t.htmlLang) };
   };
 
   const view = async (
@@ -106,10 +99,8 @@ export async function registerNotificationRoutes(app: App, ctx: AppContext): Pro
     );
   };
 
-  app.get('/console/notifications', read, async (req, reply) => {
-    const principal = principalOf(req);
-    const all = await operators.list(principal);
-    const mine = all.filter((op) => can(principal, 'notification.manage', op.id));
+  app.get('/console/notifications', READ, async (req, reply) => {
+    const mine = await operatorsWhere(operators, principalOf(req), 'notification.manage');
     return send(
       reply,
       200,
@@ -119,7 +110,7 @@ export async function registerNotificationRoutes(app: App, ctx: AppContext): Pro
 
   app.get(
     '/console/operators/:operatorId/notifications',
-    { ...read, schema: { params: OperatorParams, querystring: NotificationsQuery } },
+    { ...READ, schema: { params: OperatorParams, querystring: NotificationsQuery } },
     async (req, reply) => {
       const n = notificationsDictionary(dictionaryFor(localeOf(req)).htmlLang);
       const notices: Record<string, string> = {
@@ -136,7 +127,7 @@ export async function registerNotificationRoutes(app: App, ctx: AppContext): Pro
 
   app.post(
     '/console/operators/:operatorId/notifications/settings',
-    { ...write, schema: { params: OperatorParams, body: SettingsForm } },
+    { ...WRITE, schema: { params: OperatorParams, body: SettingsForm } },
     async (req, reply) => {
       const { operatorId } = req.params;
       const f = req.body;
@@ -170,7 +161,7 @@ export async function registerNotificationRoutes(app: App, ctx: AppContext): Pro
 
   app.post(
     '/console/operators/:operatorId/notifications/templates',
-    { ...write, schema: { params: OperatorParams, body: TemplateForm } },
+    { ...WRITE, schema: { params: OperatorParams, body: TemplateForm } },
     async (req, reply) => {
       const { operatorId } = req.params;
       const principal = principalOf(req);
@@ -207,7 +198,7 @@ export async function registerNotificationRoutes(app: App, ctx: AppContext): Pro
 
   app.post(
     '/console/operators/:operatorId/notifications/marketing',
-    { ...write, schema: { params: OperatorParams, body: MarketingForm } },
+    { ...WRITE, schema: { params: OperatorParams, body: MarketingForm } },
     async (req, reply) => {
       const { operatorId } = req.params;
       const f = req.body;

@@ -10,17 +10,12 @@ import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { AppError, ErrorCode } from '../platform/errors.ts';
 import { declarationToYaml, DocumentKind, DocumentLang, type LintIssue } from '../modules/policy/index.ts';
-import {
-  csrfTokenForForm,
-  principalOf,
-  requireCsrf,
-  requireStaff,
-  requirePermission,
-} from '../modules/staff/index.ts';
+import { principalOf, requirePermission } from '../modules/staff/index.ts';
 import type { OperatorDto } from '../modules/operators/index.ts';
 import { OperatorParams } from './admin.schemas.ts';
 import { EmptyForm, NoticeQuery } from './console.schemas.ts';
 import { send } from './console.routes.ts';
+import { pageBase, READ, WRITE } from './section.ts';
 import { dictionaryFor, localeOf } from './i18n/index.ts';
 import { policyDiffPage, policyPage, type PolicyPageOptions } from './views/policy-pages.ts';
 
@@ -52,8 +47,6 @@ function publicBaseOf(operator: OperatorDto, publicUrl: string): string | undefi
 
 export async function registerPolicyRoutes(app: App, ctx: AppContext): Promise<void> {
   const { operators, policy } = ctx.services;
-  const read = { preHandler: requireStaff };
-  const write = { preValidation: [requireStaff, requireCsrf] };
 
   const view = async (
     req: FastifyRequest,
@@ -77,10 +70,7 @@ export async function registerPolicyRoutes(app: App, ctx: AppContext): Promise<v
       reply,
       status,
       policyPage({
-        t: dictionaryFor(localeOf(req)),
-        csrf: await csrfTokenForForm(req, reply),
-        path: policyPath(operatorId),
-        displayName: req.staffSession?.displayName,
+        ...(await pageBase(req, reply, policyPath(operatorId))),
         operator,
         yaml,
         draftUpdatedAt: draft?.updatedAt,
@@ -94,7 +84,7 @@ export async function registerPolicyRoutes(app: App, ctx: AppContext): Promise<v
 
   app.get(
     '/console/operators/:operatorId/policy',
-    { ...read, schema: { params: OperatorParams, querystring: NoticeQuery } },
+    { ...READ, schema: { params: OperatorParams, querystring: NoticeQuery } },
     async (req, reply) => {
       const t = dictionaryFor(localeOf(req));
       const notices: Record<string, string> = {
@@ -110,7 +100,7 @@ export async function registerPolicyRoutes(app: App, ctx: AppContext): Promise<v
 
   app.post(
     '/console/operators/:operatorId/policy',
-    { ...write, schema: { params: OperatorParams, body: PolicyForm } },
+    { ...WRITE, schema: { params: OperatorParams, body: PolicyForm } },
     async (req, reply) => {
       const { operatorId } = req.params;
       try {
@@ -130,7 +120,7 @@ export async function registerPolicyRoutes(app: App, ctx: AppContext): Promise<v
 
   app.post(
     '/console/operators/:operatorId/policy/publish',
-    { ...write, schema: { params: OperatorParams, body: EmptyForm } },
+    { ...WRITE, schema: { params: OperatorParams, body: EmptyForm } },
     async (req, reply) => {
       const { operatorId } = req.params;
       const principal = principalOf(req);
@@ -152,7 +142,7 @@ export async function registerPolicyRoutes(app: App, ctx: AppContext): Promise<v
 
   app.get(
     '/console/operators/:operatorId/policy/export',
-    { ...read, schema: { params: OperatorParams } },
+    { ...READ, schema: { params: OperatorParams } },
     async (req, reply) => {
       const yaml = await policy.exportYaml(principalOf(req), req.params.operatorId);
       if (yaml === undefined) throw new AppError(ErrorCode.NotFound, 'No policy declaration');
@@ -167,7 +157,7 @@ export async function registerPolicyRoutes(app: App, ctx: AppContext): Promise<v
 
   app.get(
     '/console/operators/:operatorId/policy/diff',
-    { ...read, schema: { params: OperatorParams, querystring: PolicyDiffQuery } },
+    { ...READ, schema: { params: OperatorParams, querystring: PolicyDiffQuery } },
     async (req, reply) => {
       const principal = principalOf(req);
       const { operatorId } = req.params;
@@ -179,10 +169,7 @@ export async function registerPolicyRoutes(app: App, ctx: AppContext): Promise<v
         reply,
         200,
         policyDiffPage({
-          t: dictionaryFor(localeOf(req)),
-          csrf: await csrfTokenForForm(req, reply),
-          path: `${policyPath(operatorId)}/diff`,
-          displayName: req.staffSession?.displayName,
+          ...(await pageBase(req, reply, `${policyPath(operatorId)}/diff`)),
           operator,
           kind,
           lang,

@@ -11,17 +11,11 @@ import { z } from 'zod';
 import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { NameOrder, ReviewState, MAX_PAGE, type ModerationResult } from '../modules/reviews/index.ts';
-import {
-  can,
-  csrfTokenForForm,
-  principalOf,
-  requireCsrf,
-  requireStaff,
-  type Principal,
-} from '../modules/staff/index.ts';
+import { principalOf, type Principal } from '../modules/staff/index.ts';
 import { AppError, ErrorCode } from '../platform/errors.ts';
 import { send } from './console.routes.ts';
-import { dictionaryFor, localeOf } from './i18n/index.ts';
+import { operatorsWhere, pageBase, READ, WRITE } from './section.ts';
+import { localeOf } from './i18n/index.ts';
 import { en as reviewsEn, ru as reviewsRu, type ReviewsText } from './i18n/reviews.ts';
 import { reviewsIndexPage, reviewsPage, reviewsUrl } from './reviews.views.ts';
 
@@ -55,16 +49,10 @@ function messageFor(req: FastifyRequest, message: string): string {
 }
 
 export async function registerReviewRoutes(app: App, ctx: AppContext): Promise<void> {
-  const { reviews, operators, staff } = ctx.services;
-  const read = { preHandler: requireStaff };
-  const write = { preValidation: [requireStaff, requireCsrf] };
-
+  const { reviews, operators } = ctx.services;
   const common = async (req: FastifyRequest, reply: FastifyReply, path: string) => ({
-    t: dictionaryFor(localeOf(req)),
+    ...(await pageBase(req, reply, path)),
     r: reviewsText(req),
-    csrf: await csrfTokenForForm(req, reply),
-    path,
-    displayName: req.staffSession?.displayName,
   });
 
   const queuePage = async (
@@ -86,15 +74,13 @@ export async function registerReviewRoutes(app: App, ctx: AppContext): Promise<v
     );
   };
 
-  app.get('/console/reviews', read, async (req, reply) => {
+  app.get('/console/reviews', READ, async (req, reply) => {
     const principal = principalOf(req);
-    const overview = await staff.overview(principal);
-    const mine = overview.operators.filter((op) => can(principal, 'review.moderate', op.id));
+    const mine = await operatorsWhere(operators, principal, 'review.moderate');
     if (mine.length === 1) return reply.redirect(reviewsUrl(mine[0]!.id), 303);
     const list = [];
-    for (const op of mine) {
-      const counts = await reviews.counts(principal, op.id);
-      list.push({ operator: await operators.get(principal, op.id), pending: counts.pending });
+    for (const operator of mine) {
+      list.push({ operator, pending: (await reviews.counts(principal, operator.id)).pending });
     }
     return send(
       reply,
@@ -105,7 +91,7 @@ export async function registerReviewRoutes(app: App, ctx: AppContext): Promise<v
 
   app.get(
     '/console/operators/:operatorId/reviews',
-    { ...read, schema: { params: OperatorParams, querystring: ReviewsQuery } },
+    { ...READ, schema: { params: OperatorParams, querystring: ReviewsQuery } },
     async (req, reply) => {
       const { state, page: n, m } = req.query;
       const notice = m ? reviewsText(req).notices[m] : undefined;
@@ -121,7 +107,7 @@ export async function registerReviewRoutes(app: App, ctx: AppContext): Promise<v
   const decide = (verb: 'publish' | 'unpublish' | 'reject', run: Decide) => {
     app.post(
       `/console/operators/:operatorId/reviews/:reviewId/${verb}`,
-      { ...write, schema: { params: ReviewParams, body: ReviewDecisionForm } },
+      { ...WRITE, schema: { params: ReviewParams, body: ReviewDecisionForm } },
       async (req, reply) => {
         const { operatorId } = req.params;
         const back = { state: req.body.state ?? 'pending', page: req.body.page ?? 1 };

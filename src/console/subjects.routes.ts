@@ -11,17 +11,11 @@ import { z } from 'zod';
 import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import type { OperatorDto } from '../modules/operators/index.ts';
-import {
-  can,
-  csrfTokenForForm,
-  principalOf,
-  requireCsrf,
-  requireStaff,
-  type Principal,
-} from '../modules/staff/index.ts';
+import { can, principalOf, type Principal } from '../modules/staff/index.ts';
 import { AppError, ErrorCode } from '../platform/errors.ts';
 import { send } from './console.routes.ts';
-import { dictionaryFor, localeOf } from './i18n/index.ts';
+import { operatorsWhere, pageBase, READ, WRITE } from './section.ts';
+import { localeOf } from './i18n/index.ts';
 import { en as subjectsEn, ru as subjectsRu, type SubjectsText } from './i18n/subjects.ts';
 import { MERGE_PATH, mergeFormPage, mergePreviewPage } from './subjects.views.ts';
 
@@ -63,106 +57,89 @@ function requireMerge(principal: Principal, operatorId: string): void {
 }
 
 export async function registerSubjectRoutes(app: App, ctx: AppContext): Promise<void> {
-  const { subjectMerge, operators, staff } = ctx.services;
+  const { subjectMerge, operators } = ctx.services;
 
   const common = async (req: FastifyRequest, reply: FastifyReply) => ({
-    t: dictionaryFor(localeOf(req)),
+    ...(await pageBase(req, reply, MERGE_PATH)),
     s: subjectsText(req),
-    csrf: await csrfTokenForForm(req, reply),
-    path: MERGE_PATH,
-    displayName: req.staffSession?.displayName,
   });
 
   /** The organisations where the reader may merge. */
-  const mergeable = async (principal: Principal): Promise<OperatorDto[]> => {
-    const overview = await staff.overview(principal);
-    const out: OperatorDto[] = [];
-    for (const op of overview.operators) {
-      if (can(principal, 'subject.merge', op.id)) out.push(await operators.get(principal, op.id));
+  const mergeable = (principal: Principal): Promise<OperatorDto[]> =>
+    operatorsWhere(operators, principal, 'subject.merge');
+
+  app.get(MERGE_PATH, { ...READ, schema: { querystring: MergeQuery } }, async (req, reply) => {
+    const principal = principalOf(req);
+    const s = subjectsText(req);
+    const q = req.query;
+    const ops = await mergeable(principal);
+    const operatorId = q.operatorId ?? (ops.length === 1 ? ops[0]!.id : undefined);
+    if (q.operatorId !== undefined) requireMerge(principal, q.operatorId);
+    const form = {
+      ...(await common(req, reply)),
+      operators: ops,
+      operatorId,
+      keep: q.keep,
+      merge: q.merge,
+    };
+    const notice = q.m === 'merged' && q.kept ? s.done(q.kept) : undefined;
+    const keepText = q.keep?.trim() ?? '';
+    const mergeText = q.merge?.trim() ?? '';
+    if (operatorId === undefined || (keepText === '' && mergeText === '')) {
+      return send(reply, 200, mergeFormPage({ ...form, notice }));
     }
-    return out;
-  };
-
-  app.get(
-    MERGE_PATH,
-    { preHandler: requireStaff, schema: { querystring: MergeQuery } },
-    async (req, reply) => {
-      const principal = principalOf(req);
-      const s = subjectsText(req);
-      const q = req.query;
-      const ops = await mergeable(principal);
-      const operatorId = q.operatorId ?? (ops.length === 1 ? ops[0]!.id : undefined);
-      if (q.operatorId !== undefined) requireMerge(principal, q.operatorId);
-      const form = {
-        ...(await common(req, reply)),
-        operators: ops,
-        operatorId,
-        keep: q.keep,
-        merge: q.merge,
-      };
-      const notice = q.m === 'merged' && q.kept ? s.done(q.kept) : undefined;
-      const keepText = q.keep?.trim() ?? '';
-      const mergeText = q.merge?.trim() ?? '';
-      if (operatorId === undefined || (keepText === '' && mergeText === '')) {
-        return send(reply, 200, mergeFormPage({ ...form, notice }));
-      }
-      // Each record named by the reader: an error goes beside its field.
-      const errors: Partial<Record<'keep' | 'merge' | 'form', string>> = {};
-      const resolved: Partial<Record<'keep' | 'merge', string>> = {};
-      for (const [name, text] of [
-        ['keep', keepText],
-        ['merge', mergeText],
-      ] as const) {
-        try {
-          resolved[name] = await subjectMerge.resolve(principal, operatorId, text);
-        } catch (e) {
-          if (!(e instanceof AppError) || e.code === ErrorCode.Forbidden) throw e;
-          if (![ErrorCode.ValidationFailed, ErrorCode.NotFound, ErrorCode.Conflict].includes(e.code)) throw e;
-          errors[name] = messageFor(req, e.message);
-        }
-      }
-      if (resolved.keep !== undefined && resolved.keep === resolved.merge) errors.form = s.sameSubject;
-      if (Object.keys(errors).length > 0 || resolved.keep === undefined || resolved.merge === undefined) {
-        return send(reply, 400, mergeFormPage({ ...form, errors }));
-      }
-      const preview = await subjectMerge.preview(principal, operatorId, {
-        keep: resolved.keep,
-        merge: resolved.merge,
-      });
-      const operator = ops.find((op) => op.id === operatorId) ?? (await operators.get(principal, operatorId));
-      return send(reply, 200, mergePreviewPage({ ...(await common(req, reply)), operator, preview }));
-    },
-  );
-
-  app.post(
-    MERGE_PATH,
-    { preValidation: [requireStaff, requireCsrf], schema: { body: MergeForm } },
-    async (req, reply) => {
-      const principal = principalOf(req);
-      const { operatorId, keep, merge } = req.body;
-      requireMerge(principal, operatorId);
+    // Each record named by the reader: an error goes beside its field.
+    const errors: Partial<Record<'keep' | 'merge' | 'form', string>> = {};
+    const resolved: Partial<Record<'keep' | 'merge', string>> = {};
+    for (const [name, text] of [
+      ['keep', keepText],
+      ['merge', mergeText],
+    ] as const) {
       try {
-        await subjectMerge.merge(principal, operatorId, { keep, merge });
+        resolved[name] = await subjectMerge.resolve(principal, operatorId, text);
       } catch (e) {
-        if (
-          !(e instanceof AppError) ||
-          (e.code !== ErrorCode.ValidationFailed && e.code !== ErrorCode.Conflict)
-        ) {
-          throw e;
-        }
-        const ops = await mergeable(principal);
-        return send(
-          reply,
-          e.code === ErrorCode.Conflict ? 409 : 400,
-          mergeFormPage({
-            ...(await common(req, reply)),
-            operators: ops,
-            operatorId,
-            errors: { form: messageFor(req, e.message) },
-          }),
-        );
+        if (!(e instanceof AppError) || e.code === ErrorCode.Forbidden) throw e;
+        if (![ErrorCode.ValidationFailed, ErrorCode.NotFound, ErrorCode.Conflict].includes(e.code)) throw e;
+        errors[name] = messageFor(req, e.message);
       }
-      return reply.redirect(`${MERGE_PATH}?operatorId=${operatorId}&m=merged&kept=${keep}`, 303);
-    },
-  );
+    }
+    if (resolved.keep !== undefined && resolved.keep === resolved.merge) errors.form = s.sameSubject;
+    if (Object.keys(errors).length > 0 || resolved.keep === undefined || resolved.merge === undefined) {
+      return send(reply, 400, mergeFormPage({ ...form, errors }));
+    }
+    const preview = await subjectMerge.preview(principal, operatorId, {
+      keep: resolved.keep,
+      merge: resolved.merge,
+    });
+    const operator = ops.find((op) => op.id === operatorId) ?? (await operators.get(principal, operatorId));
+    return send(reply, 200, mergePreviewPage({ ...(await common(req, reply)), operator, preview }));
+  });
+
+  app.post(MERGE_PATH, { ...WRITE, schema: { body: MergeForm } }, async (req, reply) => {
+    const principal = principalOf(req);
+    const { operatorId, keep, merge } = req.body;
+    requireMerge(principal, operatorId);
+    try {
+      await subjectMerge.merge(principal, operatorId, { keep, merge });
+    } catch (e) {
+      if (
+        !(e instanceof AppError) ||
+        (e.code !== ErrorCode.ValidationFailed && e.code !== ErrorCode.Conflict)
+      ) {
+        throw e;
+      }
+      const ops = await mergeable(principal);
+      return send(
+        reply,
+        e.code === ErrorCode.Conflict ? 409 : 400,
+        mergeFormPage({
+          ...(await common(req, reply)),
+          operators: ops,
+          operatorId,
+          errors: { form: messageFor(req, e.message) },
+        }),
+      );
+    }
+    return reply.redirect(`${MERGE_PATH}?operatorId=${operatorId}&m=merged&kept=${keep}`, 303);
+  });
 }

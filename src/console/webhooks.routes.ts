@@ -9,12 +9,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
-import { can, csrfTokenForForm, principalOf, requireCsrf, requireStaff } from '../modules/staff/index.ts';
+import { principalOf } from '../modules/staff/index.ts';
 import type { WebhookEventType } from '../modules/webhooks/index.ts';
 import { AppError, ErrorCode } from '../platform/errors.ts';
 import { OperatorParams } from './admin.schemas.ts';
 import { EmptyForm, NoticeQuery } from './console.schemas.ts';
 import { send } from './console.routes.ts';
+import { operatorsWhere, pageBase, READ, WRITE } from './section.ts';
 import { dictionaryFor, localeOf } from './i18n/index.ts';
 import { webhooksDictionary } from './i18n/webhooks.ts';
 import {
@@ -48,18 +49,10 @@ const FORM_FIELDS = ['url', 'description', 'events'] as const;
 
 export async function registerWebhookRoutes(app: App, ctx: AppContext): Promise<void> {
   const { webhooks, operators } = ctx.services;
-  const read = { preHandler: requireStaff };
-  const write = { preValidation: [requireStaff, requireCsrf] };
 
   const signedIn = async (req: FastifyRequest, reply: FastifyReply, path: string) => {
-    const t = dictionaryFor(localeOf(req));
-    return {
-      t,
-      w: webhooksDictionary(t.htmlLang),
-      csrf: await csrfTokenForForm(req, reply),
-      path,
-      displayName: req.staffSession?.displayName,
-    };
+    const base = await pageBase(req, reply, path);
+    return { ...base, w: webhooksDictionary(base.t.htmlLang) };
   };
 
   const view = async (
@@ -92,10 +85,8 @@ export async function registerWebhookRoutes(app: App, ctx: AppContext): Promise<
     );
   };
 
-  app.get('/console/webhooks', read, async (req, reply) => {
-    const principal = principalOf(req);
-    const all = await operators.list(principal);
-    const mine = all.filter((op) => can(principal, 'operator.manage', op.id));
+  app.get('/console/webhooks', READ, async (req, reply) => {
+    const mine = await operatorsWhere(operators, principalOf(req), 'operator.manage');
     return send(
       reply,
       200,
@@ -105,7 +96,7 @@ export async function registerWebhookRoutes(app: App, ctx: AppContext): Promise<
 
   app.get(
     '/console/operators/:operatorId/webhooks',
-    { ...read, schema: { params: OperatorParams, querystring: WebhooksQuery } },
+    { ...READ, schema: { params: OperatorParams, querystring: WebhooksQuery } },
     async (req, reply) => {
       const w = webhooksDictionary(dictionaryFor(localeOf(req)).htmlLang);
       return view(req, reply, req.params.operatorId, 200, {
@@ -117,7 +108,7 @@ export async function registerWebhookRoutes(app: App, ctx: AppContext): Promise<
 
   app.post(
     '/console/operators/:operatorId/webhooks',
-    { ...write, schema: { params: OperatorParams, body: EndpointForm } },
+    { ...WRITE, schema: { params: OperatorParams, body: EndpointForm } },
     async (req, reply) => {
       const { operatorId } = req.params;
       const principal = principalOf(req);
@@ -163,7 +154,7 @@ export async function registerWebhookRoutes(app: App, ctx: AppContext): Promise<
 
   app.post(
     '/console/operators/:operatorId/webhooks/:endpointId/disable',
-    { ...write, schema: { params: EndpointParams, body: EmptyForm } },
+    { ...WRITE, schema: { params: EndpointParams, body: EmptyForm } },
     async (req, reply) => {
       const { operatorId, endpointId } = req.params;
       await webhooks.disableEndpoint(principalOf(req), operatorId, endpointId);
@@ -198,7 +189,7 @@ export async function registerWebhookRoutes(app: App, ctx: AppContext): Promise<
 
   app.get(
     '/console/operators/:operatorId/webhooks/deliveries/:deliveryId',
-    { ...read, schema: { params: DeliveryParams, querystring: NoticeQuery } },
+    { ...READ, schema: { params: DeliveryParams, querystring: NoticeQuery } },
     async (req, reply) => {
       const w = webhooksDictionary(dictionaryFor(localeOf(req)).htmlLang);
       const { operatorId, deliveryId } = req.params;
@@ -210,7 +201,7 @@ export async function registerWebhookRoutes(app: App, ctx: AppContext): Promise<
 
   app.post(
     '/console/operators/:operatorId/webhooks/deliveries/:deliveryId/retry',
-    { ...write, schema: { params: DeliveryParams, body: EmptyForm } },
+    { ...WRITE, schema: { params: DeliveryParams, body: EmptyForm } },
     async (req, reply) => {
       const { operatorId, deliveryId } = req.params;
       try {
