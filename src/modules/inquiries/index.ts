@@ -27,6 +27,7 @@ export {
   EMBED_FORMS_PREFIX,
 } from './embed.routes.ts';
 export { PURGE_INTAKE_RATE, purgeIntakeRateJob } from './purge-intake-rate.job.ts';
+export { FOLD_STATUS_COUNTS, foldStatusCountsJob } from './fold-status-counts.job.ts';
 export { InquiriesService, inquiryNoteAad, type InquiriesDeps } from './inquiries.service.ts';
 export {
   InquiryStatus,

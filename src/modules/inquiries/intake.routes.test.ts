@@ -152,6 +152,9 @@ describe('POST /api/v1/inquiries, the confirmation e-mail and the widget', () =>
     assert.equal((await post(body(), 'Bearer sgl_aaaaaaaaaaaa_' + 'b'.repeat(43))).statusCode, 401);
     assert.equal((await post(body(), `Bearer ${key}x`)).statusCode, 401);
     assert.equal((await post(body(), `Basic ${key}`)).statusCode, 401);
+    // The key is checked before the body, so without one a malformed body is 401 as well.
+    assert.equal((await post({ ...body(), extra: 1 }, null)).statusCode, 401);
+    assert.equal((await post({ ...body(), extra: 1 })).statusCode, 400, 'with the key it is 400');
     assert.equal((await post(body({ siteDomain: other.domain }))).statusCode, 403);
     assert.equal((await post(body({ siteDomain: undefined, siteId: other.siteId }))).statusCode, 403);
     assert.equal((await post(body(), `Bearer ${otherKey}`)).statusCode, 403, 'the other key, this site');

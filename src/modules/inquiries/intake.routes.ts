@@ -44,7 +44,8 @@ export async function intakeApi(app: App, ctx: AppContext): Promise<void> {
   app.post(
     '/api/v1/inquiries',
     {
-      preHandler: requireApiKey(apiKeys),
+      // The key before the body: a caller without one learns nothing of what a valid body is.
+      onRequest: requireApiKey(apiKeys),
       schema: { body: ApiInquiryBody, response: { 201: Created, 200: Duplicate } },
     },
     async (req, reply) => {

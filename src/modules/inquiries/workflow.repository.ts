@@ -267,12 +267,35 @@ export const workflowRepository = {
 
   /** How many inquiries of the filter (its status ignored) have each status. */
   async countByStatus(tx: Tx, q: InboxQuery): Promise<{ status: string; n: string }[]> {
+    // Any filter but the operators (and the status, ignored here) needs the inquiries counted.
+    const filtered = Object.entries(q).some(
+      ([k, v]) => k !== 'operatorIds' && k !== 'status' && v !== undefined,
+    );
+    if (!filtered) {
+      // Whole operators: the kept totals plus the deltas not yet folded into them (migration 0019),
+      // one snapshot, so exact without counting every inquiry.
+      const { rows } = await tx.query<{ status: string; n: string }>(
+        `SELECT status, sum(n)::text AS n FROM (
+           SELECT status, n FROM inquiry_status_counts WHERE operator_id = ANY ($1::uuid[])
+           UNION ALL
+           SELECT status, d FROM inquiry_status_deltas WHERE operator_id = ANY ($1::uuid[])
+         ) AS kept GROUP BY status`,
+        [q.operatorIds],
+      );
+      return rows;
+    }
     const w = where(q, false);
     const { rows } = await tx.query<{ status: string; n: string }>(
       `SELECT status, count(*) AS n FROM inquiries WHERE ${w.sql} GROUP BY status`,
       w.params,
     );
     return rows;
+  },
+
+  /** Folds the status deltas into the kept counts (migration 0019); how many deltas it moved. */
+  async foldStatusCounts(tx: Tx): Promise<number> {
+    const { rows } = await tx.query<{ moved: number }>('SELECT inquiry_status_fold() AS moved');
+    return rows[0]!.moved;
   },
 
   /** The inquiry with its subject's ciphertext and its assignee's name. */

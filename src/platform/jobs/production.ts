@@ -15,7 +15,7 @@ import {
   sendersFromConfig,
   type Sender,
 } from '../../modules/outbox/index.ts';
-import { purgeIntakeRateJob } from '../../modules/inquiries/index.ts';
+import { foldStatusCountsJob, purgeIntakeRateJob } from '../../modules/inquiries/index.ts';
 import { purgeOrphanKeysJob } from '../../modules/subjects/index.ts';
 import { purgeChannelSeenJob } from '../../modules/channels/index.ts';
 import { purgeWebhookDeliveriesJob, webhooksDispatchJob } from '../../modules/webhooks/index.ts';
@@ -60,6 +60,7 @@ export function productionHandlers(ctx: AppContext, senders: readonly Sender[]):
     purgeJobsJob(),
     purgeOrphanKeysJob({ keyring: services.keyring }),
     purgeIntakeRateJob({ rateWindowSeconds: config.intake.rateWindowSeconds }),
+    foldStatusCountsJob(),
     purgeChannelSeenJob(),
     webhooksDispatchJob({ keyring: services.keyring, jobs: services.jobs, clock, mode: config.mode }),
     purgeWebhookDeliveriesJob(),

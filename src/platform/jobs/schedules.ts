@@ -5,7 +5,7 @@
  * instances run, it runs once. A new recurring job gets a row here and a handler in handlers/
  * (or in its module) registered in production.ts.
  */
-import { PURGE_INTAKE_RATE } from '../../modules/inquiries/index.ts';
+import { FOLD_STATUS_COUNTS, PURGE_INTAKE_RATE } from '../../modules/inquiries/index.ts';
 import { OUTBOX_DISPATCH } from '../../modules/outbox/index.ts';
 import { PURGE_ORPHAN_KEYS } from '../../modules/subjects/index.ts';
 import { PURGE_CHANNEL_SEEN } from '../../modules/channels/index.ts';
@@ -36,6 +36,17 @@ export const SCHEDULES: readonly Schedule[] = [
       'Sends queued messages to patients and retries the ones whose back-off has passed. Every few ' +
       'seconds keeps notifications prompt; a run with nothing due is one indexed query.',
     // A missed run is replaced by the next one five seconds later; no point retrying it.
+    maxAttempts: 1,
+  },
+  {
+    name: 'fold-status-counts',
+    every: { intervalMs: 10 * SECOND },
+    kind: FOLD_STATUS_COUNTS,
+    why:
+      'Folds the +1/-1 rows that inquiries append when they arrive, change status or are destroyed ' +
+      'into the per-status totals the inbox shows. The counts are exact either way; this keeps the ' +
+      'rows to add up few. With nothing to fold it is one indexed query.',
+    // The next run is ten seconds later; no point retrying a missed one.
     maxAttempts: 1,
   },
   {
