@@ -66,6 +66,32 @@ export const subjectsRepository = {
   },
 
   /**
+   * The subjects of $1 (operator) among $2 (ids), each staging its audit entry (`each`: a CASE
+   * branch per candidate id), or the entry `none` staged when no row is found; one statement.
+   */
+  async findByIdsStaging(
+    db: Tx,
+    none: string,
+    each: readonly string[],
+    params: readonly unknown[],
+  ): Promise<Pick<SubjectRow, 'id' | 'created_at'>[]> {
+    const perRow = each.length === 0 ? 'NULL' : `CASE f.id ${each.join(' ')} END`;
+    const { rows } = await db.query<Pick<SubjectRow, 'id' | 'created_at'>>(
+      `WITH found AS (
+         SELECT id, created_at FROM subjects WHERE operator_id = $1 AND id = ANY ($2::uuid[])
+         ORDER BY created_at, id
+       ), staged AS (
+         SELECT f.id, f.created_at, ${perRow} AS entry FROM found f
+         UNION ALL
+         SELECT NULL, NULL, ${none} WHERE NOT EXISTS (SELECT 1 FROM found)
+       )
+       SELECT id, created_at FROM staged WHERE id IS NOT NULL ORDER BY created_at, id`,
+      params as unknown[],
+    );
+    return rows;
+  },
+
+  /**
    * Those of these ids that are subjects of the operator, oldest first (the first one is the one
    * intake attaches to); ids without a row are left out. With `share`, the rows are share-locked,
    * so a destruction cannot remove them before the caller's transaction (an intake attaching to

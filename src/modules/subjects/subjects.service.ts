@@ -279,14 +279,23 @@ export class SubjectsService {
    * record too. The entries are written in one round trip.
    */
   async confirmLookup(tx: Tx, principal: Principal, lookup: SubjectLookup): Promise<SubjectRef[]> {
-    const { operatorId } = lookup;
-    const rows = await repo.findByIds(tx, operatorId, lookup.ids);
-    await this.deps.audit.recordAll(
-      tx,
-      rows.length === 0
-        ? [this.entry(principal, 'subject.search', operatorId, null)]
-        : rows.map((r) => this.entry(principal, 'subject.search', operatorId, r.id)),
-    );
+    const { operatorId, ids } = lookup;
+    const { audit } = this.deps;
+    // One statement: each candidate's entry is staged only if its row is found, the entry without
+    // a subject only if none is.
+    const params: unknown[] = [operatorId, ids];
+    const stage = (subjectId: string | null): string => {
+      const a = audit.inline(this.entry(principal, 'subject.search', operatorId, subjectId), params.length);
+      params.push(...a.params);
+      return a.sql;
+    };
+    const none = stage(null);
+    const each = ids.map((id) => {
+      params.push(id);
+      const at = `$${params.length}::uuid`;
+      return `WHEN ${at} THEN ${stage(id)}`;
+    });
+    const rows = await repo.findByIdsStaging(tx, none, each, params);
     return rows.map((r) => ({ id: r.id, operatorId, createdAt: r.created_at.toISOString() }));
   }
 
