@@ -76,8 +76,7 @@ export const subjectsRepository = {
     params: readonly unknown[],
   ): Promise<Pick<SubjectRow, 'id' | 'created_at'>[]> {
     const perRow = each.length === 0 ? 'NULL' : `CASE f.id ${each.join(' ')} END`;
-    const { rows } = await db.query<Pick<SubjectRow, 'id' | 'created_at'>>(
-      `WITH found AS (
+    const text = `WITH found AS (
          SELECT id, created_at FROM subjects WHERE operator_id = $1 AND id = ANY ($2::uuid[])
          ORDER BY created_at, id
        ), staged AS (
@@ -85,9 +84,13 @@ export const subjectsRepository = {
          UNION ALL
          SELECT NULL, NULL, ${none} WHERE NOT EXISTS (SELECT 1 FROM found)
        )
-       SELECT id, created_at FROM staged WHERE id IS NOT NULL ORDER BY created_at, id`,
-      params as unknown[],
-    );
+       SELECT id, created_at FROM staged WHERE id IS NOT NULL ORDER BY created_at, id`;
+    // A phone or e-mail usually has one or two subjects: those few texts are planned once per
+    // connection; a longer list runs unnamed rather than add a statement per length.
+    const { rows } =
+      each.length <= 4
+        ? await db.query<Pick<SubjectRow, 'id' | 'created_at'>>(prepared(text, params))
+        : await db.query<Pick<SubjectRow, 'id' | 'created_at'>>(text, params);
     return rows;
   },
 
