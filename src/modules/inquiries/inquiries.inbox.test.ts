@@ -5,12 +5,10 @@ import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import type { Principal, Role } from '../staff/index.ts';
 import {
-  callback,
   insertOperatorWithSite,
-  policySource,
   staffPrincipal,
-  testIntake,
-  testPolicy,
+  submitCallback,
+  testIntakeFor,
   type TestOperator,
 } from './intake.test-support.ts';
 import type { IntakeInput } from './inquiries.schemas.ts';
@@ -61,11 +59,8 @@ describe('InquiriesService for the console: order by due time, export, assignees
     return id;
   }
 
-  async function submit(op: TestOperator, over: Partial<IntakeInput> = {}): Promise<string> {
-    const r = await intake.submit(callback(op, over));
-    assert.equal(r.kind, 'created');
-    return (r as { inquiryId: string }).inquiryId;
-  }
+  const submit = (op: TestOperator, over: Partial<IntakeInput> = {}): Promise<string> =>
+    submitCallback(intake, op, over);
 
   const ids = (items: { id: string }[]) => items.map((i) => i.id);
   const exports = async () =>
@@ -76,10 +71,7 @@ describe('InquiriesService for the console: order by due time, export, assignees
     env = await createTestEnv();
     a = await insertOperatorWithSite(env, 'due-a');
     b = await insertOperatorWithSite(env, 'due-b');
-    intake = testIntake(
-      env,
-      policySource({ [a.operatorId]: testPolicy(a.operatorId), [b.operatorId]: testPolicy(b.operatorId) }),
-    );
+    intake = testIntakeFor(env, [a, b]);
     inquiries = env.ctx.services.inquiries;
     staff.agent = await insertStaff('Ольга', [[a.operatorId, 'agent']]);
     staff.officer = await insertStaff('Ирина', [[a.operatorId, 'privacy_officer']]);

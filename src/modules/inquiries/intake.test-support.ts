@@ -3,6 +3,7 @@
  * database, a published policy as the policy module would return it, and an IntakeService on the
  * test context with that policy (and, when a test asks, another outbox).
  */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { TestEnv } from '../../../test/harness.ts';
 import type { OutboxService } from '../outbox/index.ts';
@@ -141,6 +142,30 @@ export function testIntake(
     log: env.ctx.log,
     limits: { rateLimit: 10, rateWindowSeconds: 600, minFillSeconds: 3, ...o.limits },
   });
+}
+
+/** An IntakeService for these operators, each under its test policy. */
+export function testIntakeFor(
+  env: TestEnv,
+  ops: readonly TestOperator[],
+  o: Parameters<typeof testIntake>[2] = {},
+): IntakeService {
+  return testIntake(
+    env,
+    policySource(Object.fromEntries(ops.map((op) => [op.operatorId, testPolicy(op.operatorId)]))),
+    o,
+  );
+}
+
+/** Submits a callback (see `callback`) and returns the new inquiry's id; fails unless one was created. */
+export async function submitCallback(
+  intake: IntakeService,
+  op: TestOperator,
+  over: Partial<IntakeInput> = {},
+): Promise<string> {
+  const r = await intake.submit(callback(op, over));
+  assert.equal(r.kind, 'created', JSON.stringify(r));
+  return (r as { inquiryId: string }).inquiryId;
 }
 
 let seq = 0;

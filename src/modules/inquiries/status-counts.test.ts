@@ -3,12 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import type { Principal } from '../staff/index.ts';
 import {
-  callback,
   insertOperatorWithSite,
-  policySource,
   staffPrincipal,
-  testIntake,
-  testPolicy,
+  submitCallback,
+  testIntakeFor,
   type TestOperator,
 } from './intake.test-support.ts';
 import type { InquiriesService } from './inquiries.service.ts';
@@ -52,20 +50,14 @@ describe('inquiry counts per status, kept instead of counted', () => {
     (await q<{ n: number }>('SELECT count(*)::int AS n FROM inquiry_status_deltas'))[0]!.n;
   const fold = (): Promise<number> => env.ctx.db.system((tx) => workflowRepository.foldStatusCounts(tx));
 
-  async function submit(op: TestOperator): Promise<string> {
-    const r = await intake.submit(callback(op, { fields: { name: 'Пациент', phone: '8 912 000-00-01' } }));
-    assert.equal(r.kind, 'created');
-    return (r as { inquiryId: string }).inquiryId;
-  }
+  const submit = (op: TestOperator): Promise<string> =>
+    submitCallback(intake, op, { fields: { name: 'Пациент', phone: '8 912 000-00-01' } });
 
   before(async () => {
     env = await createTestEnv();
     a = await insertOperatorWithSite(env, 'counts-a');
     b = await insertOperatorWithSite(env, 'counts-b');
-    intake = testIntake(
-      env,
-      policySource({ [a.operatorId]: testPolicy(a.operatorId), [b.operatorId]: testPolicy(b.operatorId) }),
-    );
+    intake = testIntakeFor(env, [a, b]);
     inquiries = env.ctx.services.inquiries;
     agentA = staffPrincipal('00000000-0000-4000-8000-00000000000a', { [a.operatorId]: ['agent'] });
     both = staffPrincipal('00000000-0000-4000-8000-00000000000b', {

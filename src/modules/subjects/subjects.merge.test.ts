@@ -12,14 +12,13 @@ import {
   type IntakeService,
 } from '../inquiries/index.ts';
 import {
-  callback,
   insertOperatorWithSite,
-  policySource,
   staffPrincipal,
-  testIntake,
-  testPolicy,
+  submitCallback,
+  testIntakeFor,
   type TestOperator,
 } from '../inquiries/intake.test-support.ts';
+import type { IntakeInput } from '../inquiries/index.ts';
 import { SubjectLookupMoves } from '../keyring/index.ts';
 import { outboxAad } from '../outbox/index.ts';
 import { reviewAad } from '../reviews/index.ts';
@@ -62,20 +61,14 @@ describe('SubjectMergeService', () => {
   const keyOf = async (subjectId: string): Promise<Buffer> =>
     (await env.ctx.services.keyring.getDataKey(subjectId))!;
 
-  async function submit(op: TestOperator, over: Parameters<typeof callback>[1] = {}): Promise<string> {
-    const r = await intake.submit(callback(op, over));
-    assert.equal(r.kind, 'created', JSON.stringify(r));
-    return (r as { inquiryId: string }).inquiryId;
-  }
+  const submit = (op: TestOperator, over: Partial<IntakeInput> = {}): Promise<string> =>
+    submitCallback(intake, op, over);
 
   before(async () => {
     env = await createTestEnv();
     a = await insertOperatorWithSite(env, 'mg-a');
     b = await insertOperatorWithSite(env, 'mg-b');
-    intake = testIntake(
-      env,
-      policySource({ [a.operatorId]: testPolicy(a.operatorId), [b.operatorId]: testPolicy(b.operatorId) }),
-    );
+    intake = testIntakeFor(env, [a, b]);
     merges = env.ctx.services.subjectMerge;
     officerId = randomUUID();
     officer = staffPrincipal(officerId, { [a.operatorId]: ['privacy_officer'] });
