@@ -22,7 +22,7 @@ import { isUuid, type Ids } from '../../platform/ids.ts';
 import { parseInput } from '../../platform/validation.ts';
 import { TtlCache } from '../../platform/ttl-cache.ts';
 import type { AuditService } from '../audit/index.ts';
-import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/index.ts';
+import { auditEntryBy, requirePermission, type Principal } from '../staff/index.ts';
 import { apiKeysRepository as repo, type ApiKeyRow } from './apikeys.repository.ts';
 
 export const API_KEY_SCOPES = [
@@ -151,15 +151,11 @@ export class ApiKeysService {
   }
 
   private entry(principal: Principal, action: string, keyId: string, operatorId: string) {
-    return {
-      actor: actorOf(principal),
-      action,
+    return auditEntryBy(principal, action, {
       objectType: 'api_key',
       objectId: keyId,
       operatorId,
-      source: sourceOf(principal),
-      result: 'success' as const,
-    };
+    });
   }
 }
 

@@ -23,7 +23,7 @@ import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
-import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/index.ts';
+import { actorOf, auditEntryBy, requirePermission, type Principal } from '../staff/index.ts';
 import {
   ChannelProvider,
   ConnectInput,
@@ -205,15 +205,11 @@ export class ChannelConnectionsService implements ChannelCredentialsSource {
   }
 
   private entry(principal: Principal, action: string, operatorId: string, connectionId: string) {
-    return {
-      actor: actorOf(principal),
-      action,
+    return auditEntryBy(principal, action, {
       objectType: 'channel_connection',
       objectId: connectionId,
       operatorId,
-      source: sourceOf(principal),
-      result: 'success' as const,
-    };
+    });
   }
 }
 

@@ -35,12 +35,12 @@ import type { KeyringService } from '../keyring/index.ts';
 import type { FormId } from '../policy/index.ts';
 import {
   actorOf,
+  auditEntryBy,
   can,
   operatorsWith,
   requirePermission,
   roleGrants,
   ROLES,
-  sourceOf,
   type Permission,
   type Principal,
   type Role,
@@ -524,16 +524,12 @@ export class InquiriesService {
     inquiryId: string,
     subjectId: string,
   ) {
-    return {
-      actor: actorOf(principal),
-      action,
+    return auditEntryBy(principal, action, {
       objectType: 'inquiry',
       objectId: inquiryId,
       subjectId,
       operatorId,
-      source: sourceOf(principal),
-      result: 'success' as const,
-    };
+    });
   }
 }
 

@@ -59,7 +59,7 @@ import {
   WHATSAPP_TEXT_MAX,
   type OutboxService,
 } from '../outbox/index.ts';
-import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/index.ts';
+import { auditEntryBy, requirePermission, type Principal } from '../staff/index.ts';
 import { subjectAad } from '../subjects/index.ts';
 import {
   notificationsRepository as repo,
@@ -466,16 +466,15 @@ export class NotificationsService {
             },
             key,
           );
-          await audit.record(tx, {
-            actor: actorOf(principal),
-            action: 'marketing.queue',
-            objectType: 'subject',
-            objectId: r.id,
-            subjectId: r.id,
-            operatorId,
-            source: sourceOf(principal),
-            result: 'success',
-          });
+          await audit.record(
+            tx,
+            auditEntryBy(principal, 'marketing.queue', {
+              objectType: 'subject',
+              objectId: r.id,
+              subjectId: r.id,
+              operatorId,
+            }),
+          );
           queued++;
         }
         return rows.length;
@@ -565,16 +564,12 @@ export class NotificationsService {
   }
 
   private entry(principal: Principal, operatorId: string, action: string) {
-    return {
-      actor: actorOf(principal),
-      action,
+    return auditEntryBy(principal, action, {
       objectType: 'operator',
       objectId: operatorId,
       subjectId: null,
       operatorId,
-      source: sourceOf(principal),
-      result: 'success' as const,
-    };
+    });
   }
 }
 

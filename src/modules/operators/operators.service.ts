@@ -18,13 +18,12 @@ import { TtlCache } from '../../platform/ttl-cache.ts';
 import { DEFAULT_CLINIC_HOURS, WorkingHours } from '../../platform/calendar/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import {
-  actorOf,
+  auditEntryBy,
   can,
   isInstallationAdmin,
   operatorsWith,
   requireInstallationAdmin,
   requirePermission,
-  sourceOf,
   type Principal,
 } from '../staff/index.ts';
 import { operatorsRepository as repo, type OperatorRow, type SiteRow } from './operators.repository.ts';
@@ -272,15 +271,11 @@ export class OperatorsService {
     objectId: string,
     operatorId: string,
   ) {
-    return {
-      actor: actorOf(principal),
-      action,
+    return auditEntryBy(principal, action, {
       objectType,
       objectId,
       operatorId,
-      source: sourceOf(principal),
-      result: 'success' as const,
-    };
+    });
   }
 }
 

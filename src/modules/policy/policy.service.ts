@@ -26,7 +26,7 @@ import { isUuid, type Ids } from '../../platform/ids.ts';
 import { parseInput } from '../../platform/validation.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { OperatorsService } from '../operators/index.ts';
-import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/index.ts';
+import { actorOf, auditEntryBy, requirePermission, type Principal } from '../staff/index.ts';
 import {
   Declaration,
   DOCUMENT_KINDS,
@@ -357,15 +357,14 @@ export class PolicyService {
     objectId: string,
     operatorId: string,
   ): Promise<void> {
-    await this.deps.audit.record(tx, {
-      actor: actorOf(principal),
-      action,
-      objectType,
-      objectId,
-      operatorId,
-      source: sourceOf(principal),
-      result: 'success',
-    });
+    await this.deps.audit.record(
+      tx,
+      auditEntryBy(principal, action, {
+        objectType,
+        objectId,
+        operatorId,
+      }),
+    );
   }
 }
 

@@ -38,7 +38,7 @@ import { parseInput } from '../../platform/validation.ts';
 import type { AuditEntry, AuditService } from '../audit/index.ts';
 import { inquiryFieldsAad, type ReviewShow } from '../inquiries/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
-import { actorOf, requirePermission, sourceOf, systemPrincipal, type Principal } from '../staff/index.ts';
+import { actorOf, auditEntryBy, requirePermission, systemPrincipal, type Principal } from '../staff/index.ts';
 import { reviewSignature } from './review-signature.ts';
 import { reviewsRepository as repo, type Decision, type ReviewRow } from './reviews.repository.ts';
 import {
@@ -318,16 +318,12 @@ export class ReviewsService {
   }
 
   private entry(principal: Principal, action: string, operatorId: string, r: ReviewRow): AuditEntry {
-    return {
-      actor: actorOf(principal),
-      action,
+    return auditEntryBy(principal, action, {
       objectType: 'review',
       objectId: r.id,
       subjectId: r.subject_id,
       operatorId,
-      source: sourceOf(principal),
-      result: 'success',
-    };
+    });
   }
 }
 

@@ -7,7 +7,7 @@
  *   requirePermission(principal, 'subject.read', operatorId);
  *   return db.scoped([operatorId], (tx) => repo.findById(tx, id));
  */
-import type { Actor } from '../audit/index.ts';
+import type { Actor, AuditEntry } from '../audit/index.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 
 export const ROLES = ['agent', 'moderator', 'privacy_officer', 'administrator'] as const;
@@ -164,6 +164,18 @@ export function actorOf(principal: Principal): Actor {
 
 export function sourceOf(principal: Principal): string | null {
   return principal.kind === 'system' ? null : principal.source;
+}
+
+/**
+ * An audit entry for something the principal did successfully: the actor and the source are the
+ * principal's; `about` says what was touched (object, subject, operator).
+ */
+export function auditEntryBy(
+  principal: Principal,
+  action: string,
+  about: Pick<AuditEntry, 'objectType' | 'objectId' | 'subjectId' | 'operatorId'>,
+): AuditEntry {
+  return { actor: actorOf(principal), action, ...about, source: sourceOf(principal), result: 'success' };
 }
 
 export function systemPrincipal(name: string): Principal {

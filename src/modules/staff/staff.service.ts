@@ -17,12 +17,11 @@ import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { isUuid, type Ids } from '../../platform/ids.ts';
 import type { AuditService } from '../audit/index.ts';
 import {
-  actorOf,
+  auditEntryBy,
   can,
   isInstallationAdmin,
   requireInstallationAdmin,
   requirePermission,
-  sourceOf,
   type Principal,
   type Role,
 } from './access.ts';
@@ -290,15 +289,14 @@ export class StaffService {
     staffId: string,
     operatorId: string | null,
   ): Promise<void> {
-    await this.deps.audit.record(tx, {
-      actor: actorOf(principal),
-      action,
-      objectType: 'staff',
-      objectId: staffId,
-      operatorId,
-      source: sourceOf(principal),
-      result: 'success',
-    });
+    await this.deps.audit.record(
+      tx,
+      auditEntryBy(principal, action, {
+        objectType: 'staff',
+        objectId: staffId,
+        operatorId,
+      }),
+    );
   }
 }
 

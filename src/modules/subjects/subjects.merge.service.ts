@@ -38,7 +38,7 @@ import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
 import type { AuditEntry, AuditService } from '../audit/index.ts';
 import type { KeyringService, LookupRow, SubjectLookupMoves } from '../keyring/index.ts';
-import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/index.ts';
+import { actorOf, auditEntryBy, requirePermission, type Principal } from '../staff/index.ts';
 import {
   mergeRepository as repo,
   UnknownSealedReference,
@@ -304,16 +304,12 @@ export class SubjectMergeService {
     objectId: string,
     subjectId: string,
   ): AuditEntry {
-    return {
-      actor: actorOf(principal),
-      action,
+    return auditEntryBy(principal, action, {
       objectType: 'subject',
       objectId,
       subjectId,
       operatorId,
-      source: sourceOf(principal),
-      result: 'success',
-    };
+    });
   }
 }
 

@@ -28,7 +28,7 @@ import { isUuid, type Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { KeyringService, SubjectLookups } from '../keyring/index.ts';
-import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/index.ts';
+import { actorOf, auditEntryBy, requirePermission, type Principal } from '../staff/index.ts';
 import { subjectsRepository as repo, type SubjectRow } from './subjects.repository.ts';
 import {
   DestroyReason,
@@ -429,16 +429,12 @@ export class SubjectsService {
   }
 
   private entry(principal: Principal, action: string, operatorId: string, subjectId: string | null) {
-    return {
-      actor: actorOf(principal),
-      action,
+    return auditEntryBy(principal, action, {
       objectType: 'subject',
       objectId: subjectId,
       subjectId,
       operatorId,
-      source: sourceOf(principal),
-      result: 'success' as const,
-    };
+    });
   }
 }
 

@@ -29,7 +29,7 @@ import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
-import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/index.ts';
+import { auditEntryBy, requirePermission, type Principal } from '../staff/index.ts';
 import { isLocalAddress } from './webhooks.client.ts';
 import {
   webhooksRepository as repo,
@@ -282,15 +282,11 @@ export class WebhooksService {
     objectId: string,
     operatorId: string,
   ) {
-    return {
-      actor: actorOf(principal),
-      action,
+    return auditEntryBy(principal, action, {
       objectType,
       objectId,
       operatorId,
-      source: sourceOf(principal),
-      result: 'success' as const,
-    };
+    });
   }
 }
 
