@@ -54,7 +54,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerBodyParsers(app);
-  registerErrorHandler(app, opts.renderHtmlError);
+  registerErrorHandler(app, opts.renderHtmlError, { databaseReachable: () => ctx.dbHealth.probe() });
   await registerSecurityHeaders(app, { https: config.secureCookies });
   await app.register(cookie);
 

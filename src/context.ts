@@ -29,6 +29,7 @@ import {
 import type { Clock } from './platform/clock.ts';
 import type { MasterKeys } from './platform/crypto/master-key.ts';
 import type { Database } from './platform/db/database.ts';
+import type { DatabaseHealth } from './platform/db/health.ts';
 import type { Ids } from './platform/ids.ts';
 import { JobQueue } from './platform/jobs/index.ts';
 import type { Logger } from './platform/logger.ts';
@@ -43,6 +44,8 @@ export interface Core {
   /** The keyring database (wrapped keys only). */
   readonly keyringDb: Database;
   readonly masterKeys: MasterKeys;
+  /** Whether the databases answer, for `/healthz` and the error handler's 503. */
+  readonly dbHealth: DatabaseHealth;
 }
 
 export interface Services {

@@ -3,6 +3,7 @@
  * is set), both databases migrated, the pools, the master keys and the services. `close()` undoes
  * it in reverse order, the embedded server last.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config/config.ts';
 import { createServices, type AppContext } from './context.ts';
@@ -16,7 +17,13 @@ import {
   siblingDatabaseUrl,
   withDatabase,
 } from './platform/db/database.ts';
-import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.ts';
+import {
+  attachEmbeddedPostgres,
+  startEmbeddedPostgres,
+  type EmbeddedEvents,
+  type EmbeddedServer,
+} from './platform/db/embedded.ts';
+import { DatabaseHealth } from './platform/db/health.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { randomIds } from './platform/ids.ts';
 import type { Logger } from './platform/logger.ts';
@@ -34,22 +41,87 @@ export interface RuntimeOptions {
   /** Apply pending migrations (default true). */
   migrate?: boolean;
   poolSize?: number;
+  /**
+   * For one-shot commands: use the embedded server a running Soglasie process (`serve`) already
+   * runs on the data folder instead of refusing (default false: `serve` must own its server).
+   */
+  attach?: boolean;
+  /**
+   * Create the data folder and the embedded cluster when missing (default true). Commands other
+   * than `serve` and `demo` turn it off, so a command run in the wrong folder says so instead of
+   * quietly making a second, empty installation.
+   */
+  createDataFolder?: boolean;
+}
+
+/** Thrown when a command finds no data folder to work on (see `createDataFolder`). */
+export class NoDataFolderError extends Error {
+  override readonly name = 'NoDataFolderError';
+  constructor(readonly dataDir: string) {
+    super(
+      `No Soglasie data folder at ${dataDir} (it has no embedded PostgreSQL in pg/). Run the command ` +
+        'in the folder where `soglasie serve` keeps its data, or point at it with SOGLASIE_DATA_DIR=<folder> ' +
+        '(or at an external database with DATABASE_URL). `soglasie serve` and `soglasie demo` create one.',
+    );
+  }
+}
+
+async function openEmbedded(
+  config: Config,
+  log: Logger,
+  opts: RuntimeOptions,
+  events: EmbeddedEvents,
+): Promise<EmbeddedServer> {
+  const dir = path.join(config.dataDir, 'pg');
+  if (opts.createDataFolder === false && !existsSync(path.join(dir, 'PG_VERSION'))) {
+    throw new NoDataFolderError(config.dataDir);
+  }
+  if (opts.attach) {
+    const running = await attachEmbeddedPostgres(dir);
+    if (running) {
+      log.debug({ port: running.port }, 'using the embedded PostgreSQL of the running server');
+      return running;
+    }
+  }
+  const pgLog = log.child({ component: 'embedded-postgres' });
+  const embedded = await startEmbeddedPostgres({
+    dir,
+    port: config.embeddedPgPort,
+    onLog: (line) => pgLog.debug(line.trim()),
+    onLeftoverStopped: (info) =>
+      log.warn(
+        { ...info, dir },
+        'stopped an embedded PostgreSQL left running by a Soglasie process that is gone; starting it again',
+      ),
+    events,
+  });
+  if (embedded.firstStart) log.info({ dir }, 'initialised the embedded PostgreSQL');
+  return embedded;
 }
 
 export async function openRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<Runtime> {
   let embedded: EmbeddedServer | undefined;
   let dataUrl: string;
+  // Set once the pools exist; the supervisor's events before that find none.
+  let health: DatabaseHealth | undefined;
+  const events: EmbeddedEvents = {
+    onExit: (info) => {
+      health?.serverExited();
+      log.error(info, 'the embedded PostgreSQL exited unexpectedly; restarting it');
+    },
+    onRestartFailed: (info) => {
+      health?.restartFailed();
+      log.warn({ attempt: info.attempt }, 'the embedded PostgreSQL did not restart yet; trying again');
+    },
+    onRestarted: (info) => {
+      health?.serverRestarted();
+      log.warn(info, 'restarted the embedded PostgreSQL (it recovered from its write-ahead log)');
+    },
+  };
   if (config.databaseUrl) {
     dataUrl = config.databaseUrl;
   } else {
-    const pgLog = log.child({ component: 'embedded-postgres' });
-    embedded = await startEmbeddedPostgres({
-      dir: path.join(config.dataDir, 'pg'),
-      port: config.embeddedPgPort,
-      onLog: (line) => pgLog.debug(line.trim()),
-    });
-    if (embedded.firstStart)
-      log.info({ dir: path.join(config.dataDir, 'pg') }, 'initialised the embedded PostgreSQL');
+    embedded = await openEmbedded(config, log, opts, events);
     dataUrl = embedded.url('soglasie');
     await ensureDatabase(embedded.url('postgres'), 'soglasie');
   }
@@ -81,13 +153,18 @@ export async function openRuntime(config: Config, log: Logger, opts: RuntimeOpti
         applicationName: 'soglasie-keyring',
       }),
     );
-    const core = { config, log, clock: opts.clock ?? systemClock, ids: randomIds, db, keyringDb, masterKeys };
+    const clock = opts.clock ?? systemClock;
+    health = new DatabaseHealth([db, keyringDb], clock, { embedded: embedded !== undefined });
+    health.start();
+    const dbHealth = health;
+    const core = { config, log, clock, ids: randomIds, db, keyringDb, masterKeys, dbHealth };
     const ctx: AppContext = { ...core, services: createServices(core) };
     return {
       ctx,
       embedded,
       urls: { data: dataUrl, keyring: keyringUrl },
       close: async () => {
+        dbHealth.stop();
         await Promise.allSettled([db.close(), keyringDb.close()]);
         if (embedded) await embedded.stop();
       },

@@ -22,6 +22,8 @@ export enum ErrorCode {
   AccountLocked = 'account_locked',
   SubjectDestroyed = 'subject_destroyed',
   Unavailable = 'unavailable',
+  /** The database is out of reach (restarting, or the connection was lost); retry shortly. */
+  DatabaseUnavailable = 'database_unavailable',
   Internal = 'internal',
 }
 
@@ -51,6 +53,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.TooManyRequests:
       return 429;
     case ErrorCode.Unavailable:
+    case ErrorCode.DatabaseUnavailable:
       return 503;
     case ErrorCode.Internal:
       return 500;

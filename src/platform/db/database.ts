@@ -166,6 +166,36 @@ export const PgCode = {
   RaiseException: 'P0001',
 } as const;
 
+const CONNECTION_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/**
+ * Whether `e` (or an error it was caused by) says the connection to PostgreSQL was lost or could
+ * not be made: a refused or reset socket, a missing Unix socket, class 08 (connection exception),
+ * or the server shutting down or starting up (57P01 admin shutdown, 57P02 crash shutdown, 57P03
+ * cannot connect now). node-postgres raises some losses as plain errors without a code; the error
+ * handler then asks `DatabaseHealth.probe()` instead of reading their text.
+ */
+export function isConnectionLost(e: unknown): boolean {
+  for (let cur = e, depth = 0; cur instanceof Error && depth < 5; cur = cur.cause, depth++) {
+    if (cur instanceof pg.DatabaseError) {
+      const code = cur.code ?? '';
+      if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+      continue;
+    }
+    const errno = cur as NodeJS.ErrnoException;
+    if (errno.code && CONNECTION_ERRNOS.has(errno.code)) return true;
+    if (errno.code === 'ENOENT' && errno.syscall === 'connect') return true;
+  }
+  return false;
+}
+
 export function pgErrorCode(e: unknown): string | undefined {
   if (e instanceof pg.DatabaseError) return e.code;
   return undefined;

@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isConnectionLost } from '../db/database.ts';
 import { AppError, ErrorCode, httpStatusOf, type FieldIssue } from '../errors.ts';
 import { safeFieldName } from '../validation.ts';
 
@@ -93,7 +94,27 @@ function unknownKeys(keyword: string, params: unknown): string[] {
     .map(safeFieldName);
 }
 
-export function registerErrorHandler(app: FastifyInstance, renderHtml?: HtmlErrorRenderer): void {
+export interface ErrorHandlerOptions {
+  /**
+   * Asked when a request failed for a reason the handler does not know: whether the databases
+   * answer right now. When they do not, the answer is 503 `database_unavailable` instead of 500.
+   */
+  databaseReachable?: () => Promise<boolean>;
+}
+
+/** Seconds a client is told to wait before retrying while the database is out of reach. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+async function databaseLost(err: Error, opts: ErrorHandlerOptions): Promise<boolean> {
+  if (isConnectionLost(err)) return true;
+  return opts.databaseReachable ? !(await opts.databaseReachable()) : false;
+}
+
+export function registerErrorHandler(
+  app: FastifyInstance,
+  renderHtml?: HtmlErrorRenderer,
+  opts: ErrorHandlerOptions = {},
+): void {
   const surfaces = (): readonly SurfaceHtmlErrorRenderer[] => surfaceRenderers.get(app) ?? [];
   app.setErrorHandler(async (err: FastifyError | AppError | Error, req, reply) => {
     let appErr: AppError;
@@ -104,17 +125,30 @@ export function registerErrorHandler(app: FastifyInstance, renderHtml?: HtmlErro
         fields: fieldIssues(err),
       });
     } else {
-      appErr = fromFastifyError(err as FastifyError) ?? new AppError(ErrorCode.Internal, 'Internal error');
+      appErr =
+        fromFastifyError(err as FastifyError) ??
+        ((await databaseLost(err, opts))
+          ? new AppError(
+              ErrorCode.DatabaseUnavailable,
+              'The database is unavailable; try again in a few seconds',
+              {
+                retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+              },
+            )
+          : new AppError(ErrorCode.Internal, 'Internal error'));
     }
     const status = httpStatusOf(appErr.code);
-    if (status >= 500) {
+    if (appErr.code === ErrorCode.DatabaseUnavailable) {
+      // Expected while the database restarts: one line per request, without the driver's error.
+      req.log.warn({ code: appErr.code, reqId: req.id }, 'request failed: database unavailable');
+    } else if (status >= 500) {
       req.log.error({ err, reqId: req.id }, 'request failed');
     } else {
       req.log.debug({ code: appErr.code, reqId: req.id }, 'request refused');
     }
     const body: ErrorBody['error'] = {
       code: appErr.code,
-      message: status >= 500 ? 'Internal error' : appErr.message,
+      message: status >= 500 && status !== 503 ? 'Internal error' : appErr.message,
       ...(appErr.details?.fields && appErr.details.fields.length > 0
         ? { fields: appErr.details.fields }
         : {}),
