@@ -54,6 +54,9 @@ export interface RuntimeOptions {
   createDataFolder?: boolean;
 }
 
+/** How one-shot commands (all but `serve` and `demo`) open the runtime. */
+export const ONE_SHOT_COMMAND: RuntimeOptions = Object.freeze({ attach: true, createDataFolder: false });
+
 /** Thrown when a command finds no data folder to work on (see `createDataFolder`). */
 export class NoDataFolderError extends Error {
   override readonly name = 'NoDataFolderError';
@@ -66,6 +69,16 @@ export class NoDataFolderError extends Error {
   }
 }
 
+/**
+ * Refuses with NoDataFolderError when the configuration points at the embedded server and the data
+ * folder has none, for commands that must not create an installation.
+ */
+export function requireDataFolder(config: Config): void {
+  if (!config.databaseUrl && !existsSync(path.join(config.dataDir, 'pg', 'PG_VERSION'))) {
+    throw new NoDataFolderError(config.dataDir);
+  }
+}
+
 async function openEmbedded(
   config: Config,
   log: Logger,
@@ -73,9 +86,7 @@ async function openEmbedded(
   events: EmbeddedEvents,
 ): Promise<EmbeddedServer> {
   const dir = path.join(config.dataDir, 'pg');
-  if (opts.createDataFolder === false && !existsSync(path.join(dir, 'PG_VERSION'))) {
-    throw new NoDataFolderError(config.dataDir);
-  }
+  if (opts.createDataFolder === false) requireDataFolder(config);
   if (opts.attach) {
     const running = await attachEmbeddedPostgres(dir);
     if (running) {

@@ -1,5 +1,6 @@
 /**
- * What the one-shot commands share: a runtime opened for the command and closed after it, service
+ * What the one-shot commands share: a runtime opened for the command and closed after it (on the
+ * embedded server of a running `serve` when there is one; refused without a data folder), service
  * errors turned into plain messages, stdin read whole, and repeatable options.
  *
  * @example
@@ -7,12 +8,12 @@
  */
 import type { AppContext } from '../context.ts';
 import { AppError } from '../platform/errors.ts';
-import { openRuntime } from '../runtime.ts';
+import { ONE_SHOT_COMMAND, openRuntime } from '../runtime.ts';
 import { commandEnv } from './core-commands.ts';
 
 export async function withRuntime(fn: (ctx: AppContext) => Promise<void>): Promise<void> {
   const { config, log } = commandEnv('warn');
-  const runtime = await openRuntime(config, log);
+  const runtime = await openRuntime(config, log, ONE_SHOT_COMMAND);
   try {
     await fn(runtime.ctx);
   } catch (e) {

@@ -4,7 +4,7 @@ import { loadProcessConfig, type Config } from '../config/config.ts';
 import { generateMasterKeyText, loadMasterKeys, parseMasterKey } from '../platform/crypto/master-key.ts';
 import { pino } from 'pino';
 import { createLogger, type Logger } from '../platform/logger.ts';
-import { openRuntime } from '../runtime.ts';
+import { ONE_SHOT_COMMAND, openRuntime, requireDataFolder } from '../runtime.ts';
 import { closeOnSignals, startServer } from '../server.ts';
 import { describeDemoLogin, loadDemo } from './demo.ts';
 import { serveOptions } from './serve-options.ts';
@@ -33,7 +33,7 @@ export function registerCoreCommands(program: Command): void {
     .description('Apply pending migrations to the data and keyring databases, then exit')
     .action(async () => {
       const { config, log } = commandEnv();
-      const runtime = await openRuntime(config, log);
+      const runtime = await openRuntime(config, log, ONE_SHOT_COMMAND);
       await runtime.close();
       process.stdout.write('Migrations are up to date.\n');
     });
@@ -43,7 +43,8 @@ export function registerCoreCommands(program: Command): void {
     .description('Load the demo clinic (an MRI centre modelled on the seed policy) and its staff login')
     .action(async () => {
       const { config, log } = commandEnv('warn');
-      const runtime = await openRuntime(config, log);
+      // Creates the data folder when missing, like `serve --demo`.
+      const runtime = await openRuntime(config, log, { attach: true });
       try {
         const demo = await loadDemo(runtime.ctx);
         process.stdout.write(`Demo clinic ready (operator ${demo.operatorId}).\n`);
@@ -58,7 +59,7 @@ export function registerCoreCommands(program: Command): void {
     .description('Recompute the audit log hash chain; exit 1 and name the first broken entry if any')
     .action(async () => {
       const { config, log } = commandEnv('warn');
-      const runtime = await openRuntime(config, log);
+      const runtime = await openRuntime(config, log, ONE_SHOT_COMMAND);
       try {
         const report = await runtime.ctx.services.audit.verify();
         if (report.ok) {
@@ -105,10 +106,12 @@ When it reports nothing left to re-wrap, remove the old key from SOGLASIE_MASTER
         );
       }
       if (mk.source === 'file' && (o.generate || o.newKeyFile)) {
+        // Before a key file is written: in the wrong folder that would start a second installation.
+        requireDataFolder(config);
         await installNewKeyFile(config, mk.path, o.newKeyFile);
       }
       // Opened after the swap, so the runtime's active key is the new one and the old is retired.
-      const runtime = await openRuntime(config, log);
+      const runtime = await openRuntime(config, log, ONE_SHOT_COMMAND);
       try {
         const report = await runtime.ctx.services.keyring.rewrapAll();
         const active = runtime.ctx.masterKeys.active;
