@@ -116,7 +116,6 @@ export class Database {
   }
 
   private async run<T>(scope: Scope, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
     let broken = false;
     // pg-pool drops its own error listener while a client is checked out; a connection that dies
     // between two queries of this transaction (a server restart) must fail the transaction, not
@@ -124,7 +123,7 @@ export class Database {
     const onError = (): void => {
       broken = true;
     };
-    client.on('error', onError);
+    const client = await this.checkOut(onError);
     try {
       // One round trip opens the transaction and sets its scope. The ids were checked as UUIDs,
       // so inlining them is safe.
@@ -144,6 +143,22 @@ export class Database {
       client.off('error', onError);
       client.release(broken);
     }
+  }
+
+  /**
+   * A client with `onError` attached before anything else can happen to it. With `await
+   * pool.connect()` the listener would come a microtask late: a new connection's last startup
+   * message and the server's "terminating connection" (its postmaster just died) can arrive in one
+   * read, and pg would emit that error, with no listener, in between: an uncaught exception.
+   */
+  private checkOut(onError: () => void): Promise<pg.PoolClient> {
+    return new Promise((resolve, reject) => {
+      this.pool.connect((err, client) => {
+        if (err || !client) return reject(err ?? new Error('no client'));
+        client.on('error', onError);
+        resolve(client);
+      });
+    });
   }
 
   async ping(): Promise<void> {
