@@ -232,6 +232,7 @@ export function siblingDatabaseUrl(url: string, suffix: string): string {
 /** Creates database `name` on the server of `adminUrl` unless it exists. */
 export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
+  client.on('error', () => undefined); // the query in flight fails instead (see migrate)
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

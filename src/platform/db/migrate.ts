@@ -26,6 +26,9 @@ export async function migrate(url: string, set: MigrationSet): Promise<Migration
   const dir = path.join(MIGRATIONS_ROOT, set);
   const files = (await readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
   const client = new pg.Client({ connectionString: url, application_name: 'soglasie-migrate' });
+  // A server dying mid-migration fails the query in flight; without a listener pg would also throw
+  // the connection's error as an uncaught exception.
+  client.on('error', () => undefined);
   await client.connect();
   const applied: string[] = [];
   try {
