@@ -165,7 +165,7 @@ export async function openRuntime(config: Config, log: Logger, opts: RuntimeOpti
       }),
     );
     const clock = opts.clock ?? systemClock;
-    health = new DatabaseHealth([db, keyringDb], clock, { embedded: embedded !== undefined });
+    health = new DatabaseHealth([db, keyringDb], clock, { embedded: embedded?.mode === 'started' });
     health.start();
     const dbHealth = health;
     const core = { config, log, clock, ids: randomIds, db, keyringDb, masterKeys, dbHealth };

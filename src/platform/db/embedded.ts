@@ -164,6 +164,14 @@ export async function startEmbeddedPostgres(opts: StartEmbeddedOptions): Promise
 
   const port = opts.port === 0 ? await freePort() : opts.port;
   const socketDir = usableSocketDir(dir, port);
+  // The server's last FATAL line says why a start failed (a lock file, a port in use); it goes
+  // into the error rather than only into the debug log.
+  let lastFatal: string | undefined;
+  const onLog = (line: string): void => {
+    const fatal = /(?:FATAL|PANIC):\s+(.+)/.exec(line);
+    if (fatal) lastFatal = fatal[1]!.trim();
+    opts.onLog(line);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port,
@@ -181,7 +189,7 @@ export async function startEmbeddedPostgres(opts: StartEmbeddedOptions): Promise
       '-c',
       'max_connections=200',
     ],
-    onLog: opts.onLog,
+    onLog,
     onError: (e) => opts.onLog(`[error] ${e instanceof Error ? e.message : String(e)}`),
   });
   const firstStart = !existsSync(path.join(dir, 'PG_VERSION'));
@@ -190,13 +198,14 @@ export async function startEmbeddedPostgres(opts: StartEmbeddedOptions): Promise
   await takeOwnership(dir);
   if (firstStart) await pg.initialise();
   try {
+    lastFatal = undefined;
     await pg.start();
   } catch (e) {
     await releaseOwnership(dir);
+    const why = lastFatal ?? (e instanceof Error ? e.message : '');
     throw new Error(
-      `The embedded PostgreSQL did not start from ${dir} on port ${port}` +
-        (e instanceof Error ? `: ${e.message}` : '') +
-        '. Is another server using that port? Its log lines show with SOGLASIE_LOG_LEVEL=debug.',
+      `The embedded PostgreSQL did not start from ${dir} on port ${port}${why ? `: ${why}` : ''}. ` +
+        'Its log lines show with SOGLASIE_LOG_LEVEL=debug.',
       { cause: e },
     );
   }
