@@ -161,13 +161,18 @@ export const inquiriesRepository = {
     return rows;
   },
 
-  /** Takes back one submission from each key's window: a refused submission is not counted. */
+  /**
+   * Takes back one submission from each key's window: a refused submission is not counted. One
+   * key per statement, in the order `hitRates` locks them, so it never deadlocks with one.
+   */
   async unhitRates(db: Tx, operatorId: string, keys: readonly Buffer[], windowStart: Date): Promise<void> {
-    await db.query(
-      `UPDATE intake_rate SET count = count - 1
-        WHERE operator_id = $1 AND address_hmac = ANY ($2::bytea[]) AND window_start = $3 AND count > 0`,
-      [operatorId, [...keys], windowStart],
-    );
+    for (const key of [...keys].sort((a, b) => Buffer.compare(a, b))) {
+      await db.query(
+        `UPDATE intake_rate SET count = count - 1
+          WHERE operator_id = $1 AND address_hmac = $2 AND window_start = $3 AND count > 0`,
+        [operatorId, key, windowStart],
+      );
+    }
   },
 
   /** Forgets windows that ended before `before`. */
