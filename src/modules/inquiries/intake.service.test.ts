@@ -326,6 +326,22 @@ describe('IntakeService.submit', () => {
     env.clock.set(new Date('2026-03-02T09:00:00Z'));
   });
 
+  it('concurrent submissions from one address never pass more than the limit', async () => {
+    const limited = testIntake(env, policySource({ [op.operatorId]: policy }), {
+      limits: { rateLimit: 4, rateWindowSeconds: 600 },
+    });
+    env.clock.set(new Date('2026-03-04T10:00:00Z'));
+    const ip = '203.0.113.150';
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, k) =>
+        limited.submit(callback(op, { ip, fields: { name: `C${k}`, phone: `+7 912 444-00-${10 + k}` } })),
+      ),
+    );
+    const kinds = results.map((r) => r.kind).sort();
+    assert.deepEqual(kinds, [...Array(4).fill('created'), ...Array(6).fill('rate_limited')]);
+    env.clock.set(new Date('2026-03-02T09:00:00Z'));
+  });
+
   it('behind one carrier address, many patients pass while one phone or e-mail sent over and over is stopped', async () => {
     const limited = testIntake(env, policySource({ [op.operatorId]: policy }), {
       limits: { rateLimit: 30, contactRateLimit: 2, rateWindowSeconds: 600 },
