@@ -45,7 +45,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       requestIdLogLabel: 'reqId',
     }),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    // Only the named proxies' X-Forwarded-For is believed: walking the chain from the nearest hop,
+    // the client is the first address that is not a trusted proxy, so a client's own forged
+    // entries end up to the left of it and are ignored.
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },

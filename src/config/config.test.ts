@@ -46,7 +46,7 @@ describe('configuration', () => {
     assert.equal(c.sessionMaxHours, 12);
     assert.equal(c.bodyLimitBytes, 1_000_000);
     assert.equal(c.jobsEnabled, true);
-    assert.equal(c.trustProxy, false);
+    assert.deepEqual(c.trustProxy, [], 'no proxy is trusted by default');
     assert.equal(c.smtp, undefined);
   });
 
@@ -126,6 +126,27 @@ describe('configuration', () => {
       path: '/etc/soglasie/master.key',
       generateIfMissing: false,
     });
+  });
+
+  it('trusts only the proxies listed in SOGLASIE_TRUST_PROXY, and refuses `true` with the fix', () => {
+    assert.deepEqual(loadConfig({ SOGLASIE_TRUST_PROXY: '127.0.0.1' }).trustProxy, ['127.0.0.1']);
+    assert.deepEqual(
+      loadConfig({ SOGLASIE_TRUST_PROXY: ' 10.0.0.5, 10.0.1.0/24 ,::1,fd00::/8,loopback' }).trustProxy,
+      ['10.0.0.5', '10.0.1.0/24', '::1', 'fd00::/8', 'loopback'],
+    );
+    for (const off of ['false', 'off', '0', 'none'])
+      assert.deepEqual(loadConfig({ SOGLASIE_TRUST_PROXY: off }).trustProxy, [], off);
+    for (const yes of ['true', 'yes', '1']) {
+      const m = problemOf({ SOGLASIE_TRUST_PROXY: yes });
+      assert.match(m, /SOGLASIE_TRUST_PROXY: true would believe X-Forwarded-For from any client/);
+      assert.match(m, /SOGLASIE_TRUST_PROXY=127\.0\.0\.1/, 'says what to write');
+    }
+    for (const bad of ['10.0.0.0/33', 'nginx', '10.0.0.1/8/1', '::1/129', '10.0.0.1,', '1.2.3'])
+      assert.match(
+        problemOf({ SOGLASIE_TRUST_PROXY: bad }),
+        /SOGLASIE_TRUST_PROXY: not an address or CIDR/,
+        bad,
+      );
   });
 
   it('refuses malformed values, naming the variable', () => {

@@ -6,6 +6,7 @@
  *   const config = loadConfig(process.env);
  *   config.port; // 3000
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -18,6 +19,51 @@ const bool = z
 const postgresUrl = z
   .string()
   .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL');
+
+/** proxy-addr's names for address ranges, accepted beside addresses and CIDRs. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Whether `v` is an address, a CIDR range or one of proxy-addr's range names. */
+function isProxyAddress(v: string): boolean {
+  if (PROXY_RANGE_NAMES.has(v)) return true;
+  const [address = '', prefix, ...rest] = v.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * The reverse proxies whose `X-Forwarded-For` is believed: a comma-separated list of addresses,
+ * CIDR ranges or `loopback`/`linklocal`/`uniquelocal`. `false` (or unset) trusts none. `true` used
+ * to trust anyone, which let a client forge its address; it is refused with the fix.
+ */
+const trustedProxies = z.string().transform((v, ctx): string[] => {
+  const lower = v.trim().toLowerCase();
+  if (['false', '0', 'no', 'off', 'none'].includes(lower)) return [];
+  if (['true', '1', 'yes', 'on'].includes(lower)) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'true would believe X-Forwarded-For from any client, who could then forge its address. ' +
+        'List the reverse proxies instead, e.g. SOGLASIE_TRUST_PROXY=127.0.0.1 (nginx on this machine) ' +
+        'or SOGLASIE_TRUST_PROXY=10.0.0.5,10.0.1.0/24',
+    });
+    return z.NEVER;
+  }
+  const items = v.split(',').map((s) => s.trim());
+  const bad = items.filter((s) => !isProxyAddress(s));
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        `not an address or CIDR range: ${bad.map((b) => JSON.stringify(b)).join(', ')}; ` +
+        'write a comma-separated list such as 127.0.0.1,10.0.0.0/8 (or false)',
+    });
+    return z.NEVER;
+  }
+  return items;
+});
 
 const envSchema = z.object({
   SOGLASIE_MODE: z.enum(['local', 'production']).default('local'),
@@ -48,8 +94,10 @@ const envSchema = z.object({
     .default(12),
   SOGLASIE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_000_000),
   SOGLASIE_JOBS: bool.default(true),
-  SOGLASIE_TRUST_PROXY: bool.default(false),
-  SOGLASIE_INTAKE_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  SOGLASIE_TRUST_PROXY: trustedProxies.default([]),
+  SOGLASIE_INTAKE_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  SOGLASIE_INTAKE_CONTACT_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(5),
+  SOGLASIE_API_INTAKE_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   SOGLASIE_INTAKE_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   SOGLASIE_INTAKE_MIN_FILL_SECONDS: z.coerce.number().min(0).max(600).default(3),
   SMTP_HOST: z.string().optional(),
@@ -86,10 +134,19 @@ export interface Config {
   readonly sessionMaxHours: number;
   readonly bodyLimitBytes: number;
   readonly jobsEnabled: boolean;
-  readonly trustProxy: boolean;
-  /** Public intake: submissions per address and operator in a window, and the minimum fill time. */
+  /**
+   * Reverse proxies (addresses, CIDRs) whose `X-Forwarded-*` headers are believed; empty: none. The
+   * client's address is the nearest one in the `X-Forwarded-For` chain that is not among them.
+   */
+  readonly trustProxy: readonly string[];
+  /**
+   * Intake limits, each per operator in a sliding window: public submissions per client address,
+   * per phone or e-mail given, and API submissions per key; and the forms' minimum fill time.
+   */
   readonly intake: {
     readonly rateLimit: number;
+    readonly contactRateLimit: number;
+    readonly apiKeyRateLimit: number;
     readonly rateWindowSeconds: number;
     readonly minFillSeconds: number;
   };
@@ -190,6 +247,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.SOGLASIE_TRUST_PROXY,
     intake: {
       rateLimit: e.SOGLASIE_INTAKE_RATE_LIMIT,
+      contactRateLimit: e.SOGLASIE_INTAKE_CONTACT_RATE_LIMIT,
+      apiKeyRateLimit: e.SOGLASIE_API_INTAKE_RATE_LIMIT,
       rateWindowSeconds: e.SOGLASIE_INTAKE_RATE_WINDOW_SECONDS,
       minFillSeconds: e.SOGLASIE_INTAKE_MIN_FILL_SECONDS,
     },

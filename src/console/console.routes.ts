@@ -10,6 +10,8 @@ import { AppError, ErrorCode } from '../platform/errors.ts';
 import type { SafeHtml } from '../platform/http/html.ts';
 import {
   csrfTokenForForm,
+  DEVICE_COOKIE,
+  deviceCookieOptions,
   formCsrfToken,
   requireCsrf,
   requireFormCsrf,
@@ -138,11 +140,13 @@ export async function registerConsoleRoutes(app: App, ctx: AppContext): Promise<
         password: req.body.password,
         ip: req.ip,
         userAgent: req.headers['user-agent'],
+        device: req.cookies[DEVICE_COOKIE],
       });
       const t = dictionaryFor(localeOf(req));
       switch (result.kind) {
         case 'ok':
           void reply.setCookie(SESSION_COOKIE, result.token, cookieOptions);
+          void reply.setCookie(DEVICE_COOKIE, result.device, deviceCookieOptions(ctx.config));
           return reply.redirect(pathOfStage(result.stage), 303);
         case 'invalid':
           return send(reply, 401, await loginView(req, reply, { error: t.login.invalid }));

@@ -243,20 +243,40 @@ describe('the public site over HTTP', () => {
     assert.deepEqual(await s.counts(), before);
   });
 
-  it('answers too many submissions from one address with a Russian 429 page', async () => {
+  it('answers too many submissions from one address with 429 and the form again, keeping what was typed', async () => {
     const b = s.browser('192.0.2.15');
     const limit = s.env.config.intake.rateLimit;
-    let res: Awaited<ReturnType<typeof b.post>> | undefined;
-    for (let i = 0; i <= limit; i++) {
+    for (let i = 0; i < limit; i++) {
       const token = formTokenOf((await b.get('/callback')).body, '/forms/callback');
       s.env.clock.advance(5_000);
       // Invalid submissions count too: the limit is checked before anything else.
-      res = await b.post('/forms/callback', { _form_token: token, name: '', phone: '' });
+      const r = await b.post('/forms/callback', { _form_token: token, name: '', phone: '' });
+      assert.equal(r.statusCode, 400);
     }
-    assert.ok(res);
+    const before = await s.counts();
+    const token = formTokenOf((await b.get('/callback')).body, '/forms/callback');
+    s.env.clock.advance(5_000);
+    const typed = { name: 'Мария Петрова', phone: '+7 912 000-11-22', consent_processing: 'yes' };
+    const res = await b.post('/forms/callback', { _form_token: token, _page: 'callback', ...typed });
     assert.equal(res.statusCode, 429);
     assert.ok(Number(res.headers['retry-after']) > 0);
-    assert.match(res.body, /Слишком много заявок/);
+    assert.match(res.body, /Слишком много заявок за короткое время/);
+    const form = formOf(res.body, '/forms/callback');
+    assert.match(form, /value="Мария Петрова"/);
+    assert.match(form, /value="\+7 912 000-11-22"/);
+    assert.match(
+      form,
+      new RegExp(`name="_form_token" value="${token}"`),
+      'the same token: one inquiry when sent again',
+    );
+    assert.deepEqual(await s.counts(), before, 'nothing written');
+    // The widget's framed form likewise.
+    const framed = '/embed/forms/callback?site=localhost';
+    const embedToken = formTokenOf((await b.get(framed)).body, framed);
+    s.env.clock.advance(5_000);
+    const embed = await b.post(framed, { _form_token: embedToken, ...typed });
+    assert.equal(embed.statusCode, 429);
+    assert.match(formOf(embed.body, framed), /value="Мария Петрова"/);
   });
 
   it('refuses an unknown form and a body with unknown fields with 400', async () => {

@@ -52,7 +52,6 @@ import {
   documentBase,
   documentPage,
   embedClosedPage,
-  embedRateLimitedPage,
   embedThanksPage,
   errorPage,
   formPage,
@@ -60,7 +59,6 @@ import {
   isPageKey,
   notPublishedPage,
   PAGE_FORMS,
-  rateLimitedPage,
   siteNotFoundPage,
   thanksPage,
   versionsPage,
@@ -313,7 +311,7 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
     | { kind: 'thanks' }
     | { kind: 'closed' }
     | { kind: 'again'; again: Again; def: FormDecl; policy: PublishedPolicy }
-    | { kind: 'rate_limited'; retryAfterSeconds: number };
+    | { kind: 'rate_limited'; retryAfterSeconds: number; again: Again };
 
   /** One submission: check the token, make the one intake call, say what to show. */
   const submit = async (
@@ -400,8 +398,21 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
             errors: errorsByInput(def, lang === 'en' ? englishFieldErrors(result.errors) : result.errors),
           },
         };
-      case 'rate_limited':
-        return { kind: 'rate_limited', retryAfterSeconds: result.retryAfterSeconds };
+      case 'rate_limited': {
+        // The form again with what the patient typed and the same token (its idempotency key was
+        // not used), saying when to send it; nothing was written.
+        const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
+        return {
+          kind: 'rate_limited',
+          retryAfterSeconds: result.retryAfterSeconds,
+          again: {
+            formId,
+            token: body[INPUT.token] ?? '',
+            values,
+            errors: { _form: SITE_TEXT[lang].form.tooMany(minutes, site.info.texts?.phone) },
+          },
+        };
+      }
     }
   };
 
@@ -433,7 +444,7 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
             return send(reply, 400, await renderFormPage(site, pageKey, outcome.again));
           case 'rate_limited':
             void reply.header('retry-after', String(outcome.retryAfterSeconds));
-            return send(reply, 429, rateLimitedPage(site.info, outcome.retryAfterSeconds));
+            return send(reply, 429, await renderFormPage(site, pageKey, outcome.again));
         }
       },
     );
@@ -506,7 +517,11 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
           );
         case 'rate_limited':
           void reply.header('retry-after', String(outcome.retryAfterSeconds));
-          return send(reply, 429, embedRateLimitedPage(outcome.retryAfterSeconds, lang));
+          return send(
+            reply,
+            429,
+            (await embedForm(site, formId, req.query, outcome.again)) ?? embedClosedPage(lang),
+          );
       }
     },
   );

@@ -132,17 +132,47 @@ export const inquiriesRepository = {
     );
   },
 
-  /** Adds one submission to the address's current window and returns the window's count. */
-  async hitRate(db: Tx, operatorId: string, address: Buffer, windowStart: Date): Promise<number> {
-    const { rows } = await db.query<{ count: number }>(
+  /**
+   * Adds one submission to each key's current window, in one statement, and returns per key the
+   * count of the current window (this submission included) and of the previous one. Keys are
+   * locked in byte order, so two submissions sharing keys never wait on each other in a cycle.
+   */
+  async hitRates(
+    db: Tx,
+    operatorId: string,
+    keys: readonly Buffer[],
+    windowStart: Date,
+    previousStart: Date,
+  ): Promise<{ key: Buffer; current: number; previous: number }[]> {
+    const sorted = [...keys].sort((a, b) => Buffer.compare(a, b));
+    const { rows } = await db.query<{ key: Buffer; current: number; previous: number }>(
       prepared(
-        `INSERT INTO intake_rate (operator_id, address_hmac, window_start, count) VALUES ($1, $2, $3, 1)
-       ON CONFLICT (operator_id, address_hmac, window_start) DO UPDATE SET count = intake_rate.count + 1
-       RETURNING count`,
-        [operatorId, address, windowStart],
+        `WITH hit AS (
+           INSERT INTO intake_rate (operator_id, address_hmac, window_start, count)
+           SELECT $1, k, $3, 1 FROM unnest($2::bytea[]) WITH ORDINALITY AS u (k, n) ORDER BY n
+           ON CONFLICT (operator_id, address_hmac, window_start) DO UPDATE SET count = intake_rate.count + 1
+           RETURNING address_hmac, count)
+         SELECT hit.address_hmac AS key, hit.count AS current, coalesce(p.count, 0) AS previous
+           FROM hit LEFT JOIN intake_rate p
+             ON p.operator_id = $1 AND p.address_hmac = hit.address_hmac AND p.window_start = $4`,
+        [operatorId, sorted, windowStart, previousStart],
       ),
     );
-    return rows[0]!.count;
+    return rows;
+  },
+
+  /**
+   * Takes back one submission from each key's window: a refused submission is not counted. One
+   * key per statement, in the order `hitRates` locks them, so it never deadlocks with one.
+   */
+  async unhitRates(db: Tx, operatorId: string, keys: readonly Buffer[], windowStart: Date): Promise<void> {
+    for (const key of [...keys].sort((a, b) => Buffer.compare(a, b))) {
+      await db.query(
+        `UPDATE intake_rate SET count = count - 1
+          WHERE operator_id = $1 AND address_hmac = $2 AND window_start = $3 AND count > 0`,
+        [operatorId, key, windowStart],
+      );
+    }
   },
 
   /** Forgets windows that ended before `before`. */

@@ -164,6 +164,43 @@ describe('POST /api/v1/inquiries, the confirmation e-mail and the widget', () =>
     assert.equal((await post(body(), `Bearer ${temp}`)).statusCode, 401);
   });
 
+  it('429 with Retry-After and too_many_requests past the per-key limit, which other keys do not share', async () => {
+    const limited = testIntake(env, policySource({ [op.operatorId]: testPolicy(op.operatorId) }), {
+      limits: { apiKeyRateLimit: 3, rateWindowSeconds: 600 },
+    });
+    const limitedApp = await buildApp(
+      { ...env.ctx, services: { ...env.ctx.services, intake: limited } },
+      { surfaces: [intakeApi] },
+    );
+    try {
+      const { key: busy } = await env.ctx.services.apiKeys.create(CLI, op.operatorId, { name: 'busy' });
+      const { key: calm } = await env.ctx.services.apiKeys.create(CLI, op.operatorId, { name: 'calm' });
+      const send = (k: string, b = body()) =>
+        limitedApp.inject({
+          method: 'POST',
+          url: '/api/v1/inquiries',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${k}` },
+          payload: JSON.stringify(b),
+        });
+      env.clock.set(new Date('2026-03-02T09:05:00Z'));
+      for (let n = 0; n < 3; n++) assert.equal((await send(busy)).statusCode, 201);
+      const before = await (await env.admin()).query('SELECT count(*)::int AS n FROM inquiries');
+      const refused = await send(busy);
+      assert.equal(refused.statusCode, 429);
+      assert.equal(refused.json<{ error: { code: string } }>().error.code, 'too_many_requests');
+      // 3 in this bucket: 300 s to its end and a third of the next.
+      assert.equal(refused.headers['retry-after'], '500');
+      const afterRefusal = await (await env.admin()).query('SELECT count(*)::int AS n FROM inquiries');
+      assert.deepEqual(afterRefusal.rows, before.rows, 'nothing written');
+      assert.equal((await send(calm)).statusCode, 201, 'another key is not limited by this one');
+      env.clock.set(new Date('2026-03-02T09:13:20Z'));
+      assert.equal((await send(busy)).statusCode, 201, 'the window has slid past enough');
+    } finally {
+      await limitedApp.close();
+      env.clock.set(new Date('2026-03-02T09:00:00Z'));
+    }
+  });
+
   it('the confirmation e-mail reaches a real SMTP server, in Russian, without the patient’s message', async () => {
     const r = await post(
       body({ fields: { name: 'Ирина', email: 'irina@example.ru', message: 'Тайна болезни' } }),

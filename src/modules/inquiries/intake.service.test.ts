@@ -280,33 +280,101 @@ describe('IntakeService.submit', () => {
     assert.equal(c!.count, 1);
   });
 
-  it('rate limit per address: the Nth submission in a window passes, the N+1th is refused until the next window', async () => {
+  it('rate limit per address, in a sliding window: the Nth passes, the N+1th waits until the window has slid past enough', async () => {
     const limited = testIntake(env, policySource({ [op.operatorId]: policy }), {
       limits: { rateLimit: 3, rateWindowSeconds: 600 },
     });
-    // Start at a known place in a window: 9:00:00 is a window boundary; 9:07:30 is 150 s before the next.
+    // 9:07:30 is 150 s before the next bucket (buckets start at 9:00, 9:10, ...).
     env.clock.set(new Date('2026-03-02T09:07:30Z'));
     const ip = '203.0.113.77';
+    const phone = (k: number) => `+7912555300${k}`;
     for (let k = 1; k <= 3; k++) {
-      const r = await limited.submit(
-        callback(op, { ip, fields: { name: `N${k}`, phone: `+7912555300${k}` } }),
-      );
+      const r = await limited.submit(callback(op, { ip, fields: { name: `N${k}`, phone: phone(k) } }));
       assert.equal(r.kind, 'created', `submission ${k}`);
     }
-    const fourth = await limited.submit(callback(op, { ip }));
-    assert.deepEqual(fourth, { kind: 'rate_limited', retryAfterSeconds: 150 });
-    // Another address is not affected; another operator neither.
+    // 3 in this bucket: the next is allowed once 3 × (remaining share of it) + 1 ≤ 3, i.e. a third
+    // into the next bucket: 150 s + 200 s.
+    const fourth = await limited.submit(callback(op, { ip, fields: { name: 'N4', phone: phone(4) } }));
+    assert.deepEqual(fourth, { kind: 'rate_limited', retryAfterSeconds: 350 });
+    // Another address is not affected.
     assert.equal((await limited.submit(callback(op, { ip: '203.0.113.78' }))).kind, 'created');
+    // A fixed window would take 3 more right after the boundary; the sliding one does not, and
+    // retries that are refused are not counted against the patient.
     env.clock.set(new Date('2026-03-02T09:10:00Z'));
-    assert.equal((await limited.submit(callback(op, { ip }))).kind, 'created', 'a new window');
+    assert.equal(
+      (await limited.submit(callback(op, { ip, fields: { name: 'N', phone: phone(5) } }))).kind,
+      'rate_limited',
+    );
+    env.clock.set(new Date('2026-03-02T09:13:19.999Z'));
+    assert.equal(
+      (await limited.submit(callback(op, { ip, fields: { name: 'N', phone: phone(6) } }))).kind,
+      'rate_limited',
+    );
+    env.clock.set(new Date('2026-03-02T09:13:20Z'));
+    assert.equal(
+      (await limited.submit(callback(op, { ip, fields: { name: 'N', phone: phone(7) } }))).kind,
+      'created',
+    );
     const [c] = await q<{ count: number }>(
       "SELECT count FROM spam_counters WHERE operator_id = $1 AND reason = 'rate_limited'",
       [op.operatorId],
     );
-    assert.equal(c!.count, 1);
+    assert.equal(c!.count, 3);
     // The address is kept only as an HMAC.
     const rows = await q<{ address_hmac: Buffer }>('SELECT address_hmac FROM intake_rate');
     assert.ok(rows.every((r) => !r.address_hmac.toString('latin1').includes(ip)));
+    env.clock.set(new Date('2026-03-02T09:00:00Z'));
+  });
+
+  it('concurrent submissions from one address never pass more than the limit', async () => {
+    const limited = testIntake(env, policySource({ [op.operatorId]: policy }), {
+      limits: { rateLimit: 4, rateWindowSeconds: 600 },
+    });
+    env.clock.set(new Date('2026-03-04T10:00:00Z'));
+    const ip = '203.0.113.150';
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, k) =>
+        limited.submit(callback(op, { ip, fields: { name: `C${k}`, phone: `+7 912 444-00-${10 + k}` } })),
+      ),
+    );
+    const kinds = results.map((r) => r.kind).sort();
+    assert.deepEqual(kinds, [...Array(4).fill('created'), ...Array(6).fill('rate_limited')]);
+    env.clock.set(new Date('2026-03-02T09:00:00Z'));
+  });
+
+  it('behind one carrier address, many patients pass while one phone or e-mail sent over and over is stopped', async () => {
+    const limited = testIntake(env, policySource({ [op.operatorId]: policy }), {
+      limits: { rateLimit: 30, contactRateLimit: 2, rateWindowSeconds: 600 },
+    });
+    env.clock.set(new Date('2026-03-03T10:00:00Z'));
+    const carrier = '203.0.113.200';
+    for (let k = 10; k < 30; k++) {
+      const r = await limited.submit(
+        callback(op, { ip: carrier, fields: { name: `P${k}`, phone: `+7 912 777-00-${k}` } }),
+      );
+      assert.equal(r.kind, 'created', `patient ${k}`);
+    }
+    // One number, spelt three ways, from three addresses: counted together.
+    const spellings = ['+7 (913) 111-22-33', '8 913 1112233', '9131112233'];
+    const sent = [];
+    for (const [n, phone] of spellings.entries()) {
+      sent.push(await limited.submit(callback(op, { ip: `192.0.2.${n + 1}`, fields: { name: 'X', phone } })));
+    }
+    assert.deepEqual(
+      sent.map((r) => r.kind),
+      ['created', 'created', 'rate_limited'],
+    );
+    const email = (e: string) =>
+      limited.submit(callback(op, { formId: 'feedback', fields: { name: 'Y', email: e, message: 'm' } }));
+    assert.equal((await email('victim@example.ru')).kind, 'created');
+    assert.equal((await email(' Victim@Example.RU ')).kind, 'created');
+    assert.equal((await email('victim@example.ru')).kind, 'rate_limited');
+    // The refused ones took nothing from the carrier address: its patients still pass.
+    assert.equal(
+      (await limited.submit(callback(op, { ip: carrier, fields: { name: 'P', phone: '+7 912 777-00-99' } })))
+        .kind,
+      'created',
+    );
     env.clock.set(new Date('2026-03-02T09:00:00Z'));
   });
 

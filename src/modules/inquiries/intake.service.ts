@@ -44,6 +44,7 @@ import { requirePermission, systemPrincipal, type Principal } from '../staff/ind
 import type { SubjectsService } from '../subjects/index.ts';
 import { validateFields, type FieldErrors, type FieldValues } from './fields.ts';
 import { FormTokens, type FormToken } from './form-token.ts';
+import { bucketOf, slidingDecision } from './sliding-window.ts';
 import { inquiriesRepository as repo, type ConsentRow } from './inquiries.repository.ts';
 import {
   INQUIRY_CONFIRMATION_TEMPLATE,
@@ -58,8 +59,12 @@ export interface PolicySource {
 }
 
 export interface IntakeLimits {
-  /** Submissions accepted per address and operator in one window. */
+  /** Public submissions accepted per client address and operator in a sliding window. */
   rateLimit: number;
+  /** Public submissions accepted per phone number and per e-mail address and operator. */
+  contactRateLimit: number;
+  /** API submissions accepted per API key. */
+  apiKeyRateLimit: number;
   rateWindowSeconds: number;
   /** A form sent back sooner than this after it was served is spam. */
   minFillSeconds: number;
@@ -143,22 +148,14 @@ export class IntakeService {
     if (i.startedAt && now.getTime() - i.startedAt.getTime() < limits.minFillSeconds * 1000) {
       return this.spam(i.operatorId, today, 'too_fast');
     }
-    if (i.channel !== 'api') {
-      const windowMs = limits.rateWindowSeconds * 1000;
-      const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
-      const address = createHmac('sha256', await this.rateSecret())
-        .update(i.ip)
-        .digest();
-      const count = await repo.hitRate(db, i.operatorId, address, windowStart);
-      if (count > limits.rateLimit) {
-        await repo.countSpam(db, i.operatorId, today, 'rate_limited');
-        this.deps.log?.info({ operatorId: i.operatorId, reason: 'rate_limited' }, 'intake refused');
-        const retryAfterSeconds = Math.max(
-          1,
-          Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000),
-        );
-        return { kind: 'rate_limited', retryAfterSeconds };
-      }
+    const refused = await this.checkRates(i, principal, now);
+    if (refused) {
+      await repo.countSpam(db, i.operatorId, today, 'rate_limited');
+      this.deps.log?.info(
+        { operatorId: i.operatorId, reason: 'rate_limited', limit: refused.limit },
+        'intake refused',
+      );
+      return { kind: 'rate_limited', retryAfterSeconds: refused.retryAfterSeconds };
     }
 
     const policy = await this.deps.policy.current(i.operatorId);
@@ -317,6 +314,56 @@ export class IntakeService {
     return { kind: 'spam' };
   }
 
+  /**
+   * Counts the submission against each of its limits (one statement) and gives it back if any
+   * refuses it, so a refused submission never counts: a patient refused behind a busy carrier
+   * address gets in as soon as the window has slid, however often they tried meanwhile. The API
+   * is limited per key (its caller is a clinic's system, whose address says nothing); the public
+   * forms per client address, generously (carriers put many patients behind one address), and
+   * per phone and e-mail, tightly (one patient sends few, and a flood to one victim's e-mail
+   * would otherwise send them confirmations).
+   */
+  private async checkRates(
+    i: ReturnType<typeof IntakeInput.parse>,
+    principal: Principal | undefined,
+    now: Date,
+  ): Promise<{ limit: RateKind; retryAfterSeconds: number } | undefined> {
+    const { db, limits } = this.deps;
+    const secret = await this.rateSecret();
+    const keyOf = (kind: RateKind, value: string) =>
+      createHmac('sha256', secret).update(`${kind}:${value}`).digest();
+    const wanted: { kind: RateKind; key: Buffer; limit: number }[] = [];
+    if (i.channel === 'api' && principal?.kind === 'api_key') {
+      wanted.push({ kind: 'api_key', key: keyOf('api_key', principal.keyId), limit: limits.apiKeyRateLimit });
+    } else {
+      wanted.push({ kind: 'address', key: keyOf('address', i.ip), limit: limits.rateLimit });
+      for (const [kind, value] of contactsOf(i.fields)) {
+        wanted.push({ kind, key: keyOf(kind, value), limit: limits.contactRateLimit });
+      }
+    }
+    const windowMs = limits.rateWindowSeconds * 1000;
+    const { startMs, elapsedMs } = bucketOf(now.getTime(), windowMs);
+    const windowStart = new Date(startMs);
+    const keys = wanted.map((w) => w.key);
+    const counts = await repo.hitRates(db, i.operatorId, keys, windowStart, new Date(startMs - windowMs));
+    let refused: { limit: RateKind; retryAfterSeconds: number } | undefined;
+    for (const w of wanted) {
+      const c = counts.find((r) => r.key.equals(w.key));
+      if (!c) continue;
+      const d = slidingDecision(
+        { previous: c.previous, current: c.current - 1 },
+        w.limit,
+        windowMs,
+        elapsedMs,
+      );
+      if (!d.allowed && (!refused || d.retryAfterSeconds > refused.retryAfterSeconds)) {
+        refused = { limit: w.kind, retryAfterSeconds: d.retryAfterSeconds };
+      }
+    }
+    if (refused) await repo.unhitRates(db, i.operatorId, keys, windowStart);
+    return refused;
+  }
+
   private rateSecret(): Promise<Buffer> {
     if (!this.rateKey) {
       this.rateKey = this.deps.keyring.namedKey(RATE_KEY);
@@ -324,6 +371,24 @@ export class IntakeService {
     }
     return this.rateKey;
   }
+}
+
+type RateKind = 'address' | 'phone' | 'email' | 'api_key';
+
+/**
+ * The phone and e-mail a submission gives, normalised just enough that spellings of one number or
+ * address count together: a Russian number's last ten digits, an e-mail lower-cased.
+ */
+function contactsOf(fields: Readonly<Record<string, string>>): [RateKind, string][] {
+  const out: [RateKind, string][] = [];
+  const digits = (fields.phone ?? '').replace(/\D/gu, '');
+  if (digits.length >= 7) {
+    const national = digits.length === 11 && /^[78]/u.test(digits) ? digits.slice(1) : digits;
+    out.push(['phone', national]);
+  }
+  const email = (fields.email ?? '').trim().toLowerCase();
+  if (email.includes('@')) out.push(['email', email]);
+  return out;
 }
 
 /** The associated data of an inquiry's fields: bound to the inquiry, under the subject's key. */

@@ -13,10 +13,15 @@ describe('purge of ended intake rate windows', () => {
   });
   after(() => env.close());
 
-  it('deletes windows that started more than one window ago, and keeps the rest', async () => {
+  it('deletes windows that started more than two windows ago, and keeps the previous one the sliding window reads', async () => {
     const { operatorId } = await ensureDemoOperator(env.ctx);
     const now = env.clock.now().getTime();
-    const starts = { ended: now - W * 1000 - 1, edge: now - W * 1000, current: now };
+    const starts = {
+      ended: now - 2 * W * 1000 - 1,
+      edge: now - 2 * W * 1000,
+      previous: now - W * 1000 - 1,
+      current: now,
+    };
     const admin = await env.admin();
     for (const [label, t] of Object.entries(starts)) {
       await admin.query('INSERT INTO intake_rate VALUES ($1, $2, $3, 1)', [
@@ -43,7 +48,7 @@ describe('purge of ended intake rate windows', () => {
     const { rows } = await admin.query<{ t: Date }>('SELECT window_start AS t FROM intake_rate ORDER BY 1');
     assert.deepEqual(
       rows.map((r) => r.t.getTime()),
-      [starts.edge, starts.current],
+      [starts.edge, starts.previous, starts.current],
     );
   });
 });

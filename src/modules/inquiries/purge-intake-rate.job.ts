@@ -1,5 +1,5 @@
 /**
- * Deletes per-address intake counters whose window has ended. They hold an HMAC of a visitor's
+ * Deletes intake rate counters (per address, contact or API key) that no window reads any more. They hold an HMAC of a visitor's
  * address, which is personal data for as long as it can single someone out: kept no longer than the
  * rate limit needs it.
  */
@@ -14,8 +14,9 @@ export function purgeIntakeRateJob(o: { rateWindowSeconds: number }): JobHandler
     kind: PURGE_INTAKE_RATE,
     payload: z.object({}),
     run: async (_payload, job) => {
-      // A window that started before this has ended; the current one is still counting.
-      const before = new Date(job.now.getTime() - o.rateWindowSeconds * 1000);
+      // The sliding window still reads the previous bucket; one that started two windows ago or
+      // earlier is neither the current nor the previous one any more.
+      const before = new Date(job.now.getTime() - 2 * o.rateWindowSeconds * 1000);
       const deleted = await repo.purgeRate(job.tx, before);
       if (deleted > 0) job.log.info({ deleted }, 'purged ended intake rate windows');
     },

@@ -23,8 +23,10 @@ import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { randomToken } from '../../platform/ids.ts';
 import type { AuditService, Actor } from '../audit/index.ts';
 import type { Principal, Role } from './access.ts';
+import { knownDevice, withDevice } from './login-device.ts';
 import {
   ACCOUNT_RULE,
+  ACCOUNT_WIDE_RULE,
   countAttempt,
   IP_RULE,
   lockedSeconds,
@@ -59,7 +61,8 @@ export interface StaffSession {
 }
 
 export type LoginResult =
-  | { kind: 'ok'; token: string; stage: SessionStage }
+  /** `device`: the device cookie's new value (see login-device.ts). */
+  | { kind: 'ok'; token: string; stage: SessionStage; device: string }
   | { kind: 'invalid' }
   | { kind: 'locked'; retryAfterSeconds: number };
 
@@ -125,11 +128,14 @@ export class AuthService {
     password: string;
     ip: string;
     userAgent?: string;
+    /** The browser's device cookie, if any. */
+    device?: string | undefined;
   }): Promise<LoginResult> {
     const email = input.email.trim().toLowerCase();
     const staff = email === '' ? undefined : await staffRepository.findByEmail(this.db.pool, email);
     const actor: Actor = { type: 'staff', id: staff?.id ?? null };
-    const keys = await this.throttleKeys(email, input.ip);
+    const device = staff ? await knownDevice(this.deps.keys, staff.id, input.device) : undefined;
+    const keys = await this.throttleKeys(email, input.ip, device);
     const audit = { actor, action: 'staff.login', staffId: staff?.id ?? null, ip: input.ip };
 
     const reserved = await this.reserve(keys, audit);
@@ -171,7 +177,8 @@ export class AuthService {
         false,
         roles.some((r) => r.require_mfa),
       );
-      return { kind: 'ok' as const, token, stage };
+      const nextDevice = await withDevice(this.deps.keys, staff.id, input.device);
+      return { kind: 'ok' as const, token, stage, device: nextDevice };
     });
   }
 
@@ -384,11 +391,21 @@ export class AuthService {
   // --- throttling -------------------------------------------------------------------------------
 
   /** The account key first: success resets it. */
-  private async throttleKeys(emailLower: string, ip: string): Promise<ThrottleKey[]> {
+  /**
+   * The counters an attempt meets; the first is the one a success resets. A browser known to the
+   * account (its device cookie) meets only its own; others the (account, address) pair, the
+   * address and the account as a whole (see login-throttle.ts).
+   */
+  private async throttleKeys(emailLower: string, ip: string, device?: string): Promise<ThrottleKey[]> {
     const keys = this.deps.keys;
+    const hmac = (text: string) => keys.hmac('login-throttle', text);
+    if (device !== undefined) {
+      return [{ key: `device:${await hmac(`email:${emailLower}\ndevice:${device}`)}`, rule: ACCOUNT_RULE }];
+    }
     return [
-      { key: `account:${await keys.hmac('login-throttle', `email:${emailLower}`)}`, rule: ACCOUNT_RULE },
-      { key: `ip:${await keys.hmac('login-throttle', `ip:${ip}`)}`, rule: IP_RULE },
+      { key: `pair:${await hmac(`email:${emailLower}\nip:${ip}`)}`, rule: ACCOUNT_RULE },
+      { key: `ip:${await hmac(`ip:${ip}`)}`, rule: IP_RULE },
+      { key: `account:${await hmac(`email:${emailLower}`)}`, rule: ACCOUNT_WIDE_RULE },
     ];
   }
 
@@ -458,7 +475,7 @@ export class AuthService {
       );
       await this.deps.audit.record(tx, {
         actor: audit.actor,
-        action: k.rule === ACCOUNT_RULE ? 'staff.lockout_account' : 'staff.lockout_address',
+        action: k.rule === IP_RULE ? 'staff.lockout_address' : 'staff.lockout_account',
         objectType: 'staff',
         objectId: audit.staffId,
         source: audit.ip,

@@ -16,7 +16,8 @@ export {
   type SessionStage,
   type StaffSession,
 } from './auth.service.ts';
-export { ACCOUNT_RULE, IP_RULE, type ThrottleRule } from './login-throttle.ts';
+export { ACCOUNT_RULE, ACCOUNT_WIDE_RULE, IP_RULE, type ThrottleRule } from './login-throttle.ts';
+export { DEVICE_COOKIE, deviceCookieOptions } from './login-device.ts';
 export { MfaService, type MfaStatus, type RecoveryCodesResult } from './mfa.service.ts';
 export {
   checkPasswordPolicy,

@@ -11,9 +11,18 @@
  * `lockMs`, each further one in the same run of failures twice as long, up to `maxLockMs`. The run is
  * forgotten `windowMs` after its start or after its last lock ended, whichever is later.
  *
- * Keys are keyed HMACs of the lower-cased e-mail and of the address, so the table holds no personal
- * data, and an e-mail without an account is throttled exactly like one with an account (no user
- * enumeration through the lockout).
+ * Which counters an attempt meets (see AuthService.throttleKeys):
+ * - always the account *from where*: the account with the client's address, or with the browser's
+ *   device cookie when it has signed in to the account before (`login-device.ts`): ACCOUNT_RULE.
+ *   A guesser locks the account for themselves, not for its owner elsewhere;
+ * - from a browser not known to the account, also the address (IP_RULE, against one source trying
+ *   many accounts) and the account as a whole (ACCOUNT_WIDE_RULE, against guesses spread over many
+ *   addresses). Known browsers are exempt from both, so a shared address (clinic NAT, carrier NAT)
+ *   or someone else's failures elsewhere never keep staff out of their own browsers.
+ *
+ * Keys are keyed HMACs of the lower-cased e-mail, the address and the device, so the table holds
+ * no personal data, and an e-mail without an account is throttled exactly like one with an account
+ * (no user enumeration through the lockout).
  */
 import type { Tx } from '../../platform/db/database.ts';
 
@@ -26,7 +35,10 @@ export interface ThrottleRule {
 
 const MINUTE = 60_000;
 
-/** 5 failures in 15 minutes lock an account for 15 minutes (then 30, 60, ... up to a day). */
+/**
+ * 5 failures in 15 minutes lock an account from one address (or one known browser) for 15
+ * minutes (then 30, 60, ... up to a day).
+ */
 export const ACCOUNT_RULE: ThrottleRule = {
   threshold: 5,
   windowMs: 15 * MINUTE,
@@ -34,9 +46,23 @@ export const ACCOUNT_RULE: ThrottleRule = {
   maxLockMs: 24 * 60 * MINUTE,
 };
 
-/** 20 failures from one address in 15 minutes lock the address (a shared clinic NAT stays usable). */
+/**
+ * 20 failures from one address in 15 minutes lock the address for browsers not known to the
+ * account tried; staff signing in from their own browsers behind it are not affected.
+ */
 export const IP_RULE: ThrottleRule = {
   threshold: 20,
+  windowMs: 15 * MINUTE,
+  lockMs: 15 * MINUTE,
+  maxLockMs: 24 * 60 * MINUTE,
+};
+
+/**
+ * 30 failures on one account in 15 minutes from browsers it does not know, wherever from, lock it
+ * for such browsers: guesses spread over many addresses stay bounded; its owner's browsers pass.
+ */
+export const ACCOUNT_WIDE_RULE: ThrottleRule = {
+  threshold: 30,
   windowMs: 15 * MINUTE,
   lockMs: 15 * MINUTE,
   maxLockMs: 24 * 60 * MINUTE,

@@ -81,7 +81,13 @@ export function intakeWithWebhooks(env: TestEnv, operators: TestOperator[]): Int
     clock: env.clock,
     ids: env.ctx.ids,
     log: env.ctx.log,
-    limits: { rateLimit: 1000, rateWindowSeconds: 600, minFillSeconds: 0 },
+    limits: {
+      rateLimit: 1000,
+      contactRateLimit: 1000,
+      apiKeyRateLimit: 1000,
+      rateWindowSeconds: 600,
+      minFillSeconds: 0,
+    },
     events: s.webhooks,
   });
 }

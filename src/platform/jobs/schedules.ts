@@ -104,8 +104,8 @@ export const SCHEDULES: readonly Schedule[] = [
     every: { intervalMs: HOUR },
     kind: PURGE_INTAKE_RATE,
     why:
-      'Deletes per-address submission counters of ended rate-limit windows; they hold a keyed hash ' +
-      "of visitors' addresses, kept no longer than the limit needs it.",
+      'Deletes intake counters no sliding window reads any more (older than two windows); they hold ' +
+      "keyed hashes of visitors' addresses, phones and e-mails, kept no longer than the limit needs them.",
   },
   {
     name: 'webhooks-dispatch',

@@ -272,18 +272,6 @@ export function thanksPage(site: SiteInfo, formId: FormId | undefined): SafeHtml
   });
 }
 
-export function rateLimitedPage(site: SiteInfo, retryAfterSeconds: number): SafeHtml {
-  const t = SITE_TEXT[site.lang].pages;
-  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
-  return page({
-    site,
-    path: '',
-    title: t.tooMany,
-    body: html`<h1>${t.tooMany}</h1>
-      <p>${t.tooManyText(minutes, site.texts?.phone)}</p>`,
-  });
-}
-
 export function cookiesPage(
   site: SiteInfo,
   cookies: readonly Cookie[] | undefined,
@@ -517,16 +505,5 @@ export function embedClosedPage(lang: Lang = 'ru'): SafeHtml {
     title: t.formClosed,
     body: html`<h1>${t.formClosed}</h1>
       <p>${t.formClosedText}</p>`,
-  });
-}
-
-export function embedRateLimitedPage(retryAfterSeconds: number, lang: Lang = 'ru'): SafeHtml {
-  const t = SITE_TEXT[lang].pages;
-  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
-  return embedPage({
-    lang,
-    title: t.tooMany,
-    body: html`<h1>${t.tooMany}</h1>
-      <p>${t.tooManyEmbed(minutes)}</p>`,
   });
 }

@@ -78,6 +78,8 @@ export interface SiteText {
     marketingDoc: string;
     optOut: string;
     stale: string;
+    /** A refused submission: the form comes back with what was typed, and when to send it again. */
+    tooMany(minutes: number, phone: string | undefined): string;
   };
   pages: {
     closed(phone: string | undefined): string;
@@ -105,8 +107,6 @@ export interface SiteText {
     thanksDefault: string;
     thanksText: string;
     backHome: string;
-    tooMany: string;
-    tooManyText(minutes: number, phone: string | undefined): string;
     cookieSettings: string;
     cookiesIntro: string;
     noOptionalCookies: string;
@@ -151,7 +151,6 @@ export interface SiteText {
     siteNotFoundText: string;
     formClosed: string;
     formClosedText: string;
-    tooManyEmbed(minutes: number): string;
   };
 }
 
@@ -283,6 +282,9 @@ const RU: SiteText = {
     stale:
       'Форма устарела (страница была открыта слишком давно или загрузилась не полностью). ' +
       'Проверьте данные и отправьте ещё раз.',
+    tooMany: (minutes, phone) =>
+      `Слишком много заявок за короткое время. Заявка не отправлена, введённые данные сохранены ниже: ` +
+      `отправьте её ещё раз через ${minutes} мин.${phone ? ` или позвоните нам: ${phone}` : ''}.`,
   },
   pages: {
     closed: (phone) => `Приём заявок через сайт ещё не открыт.${phone ? ` Позвоните нам: ${phone}.` : ''}`,
@@ -313,9 +315,6 @@ const RU: SiteText = {
     thanksText:
       'Если вы указали электронную почту, мы пришлём на неё подтверждение. Отозвать согласие или узнать, какие данные у нас есть, можно по адресу',
     backHome: 'Вернуться на главную',
-    tooMany: 'Слишком много заявок',
-    tooManyText: (minutes, phone) =>
-      `С вашего адреса только что отправили много заявок. Попробуйте ещё раз через ${minutes} мин. или позвоните нам${phone ? `: ${phone}` : ''}.`,
     cookieSettings: 'Настройки cookie',
     cookiesIntro:
       'Cookie — небольшие файлы, которые сайт сохраняет в вашем браузере. Технические cookie нужны, чтобы сайт работал, и включены всегда.',
@@ -366,8 +365,6 @@ const RU: SiteText = {
     siteNotFoundText: 'По этому адресу нет сайта клиники. Проверьте адрес в строке браузера.',
     formClosed: 'Форма недоступна',
     formClosedText: 'Приём заявок через эту форму сейчас закрыт.',
-    tooManyEmbed: (minutes) =>
-      `С вашего адреса только что отправили много заявок. Попробуйте ещё раз через ${minutes} мин.`,
   },
 };
 
@@ -501,6 +498,9 @@ const EN: SiteText = {
     stale:
       'The form has expired (the page was open for too long or did not load completely). ' +
       'Please check your details and send it again.',
+    tooMany: (minutes, phone) =>
+      `Too many requests in a short time. Your request was not sent; what you typed is kept below: ` +
+      `please send it again in ${minutes} min.${phone ? ` or call us: ${phone}` : ''}.`,
   },
   pages: {
     closed: (phone) => `The site does not take requests yet.${phone ? ` Please call us: ${phone}.` : ''}`,
@@ -531,9 +531,6 @@ const EN: SiteText = {
     thanksText:
       'If you gave an e-mail address, we will send a confirmation to it. To withdraw your consent or to find out what data we hold, write to',
     backHome: 'Back to the home page',
-    tooMany: 'Too many requests',
-    tooManyText: (minutes, phone) =>
-      `Many requests were sent from your address just now. Please try again in ${minutes} min. or call us${phone ? `: ${phone}` : ''}.`,
     cookieSettings: 'Cookie settings',
     cookiesIntro:
       'Cookies are small files that a website stores in your browser. Technical cookies are needed for the site to work and are always on.',
@@ -586,8 +583,6 @@ const EN: SiteText = {
       "There is no clinic's site at this address. Check the address in the browser's address bar.",
     formClosed: 'Form unavailable',
     formClosedText: 'This form does not take requests at the moment.',
-    tooManyEmbed: (minutes) =>
-      `Many requests were sent from your address just now. Please try again in ${minutes} min.`,
   },
 };
 
