@@ -33,7 +33,13 @@ import {
   type DatabasePart,
   type Manifest,
 } from '../../platform/db/backup/manifest.ts';
-import { dumpTables, isEmptyDatabase, loadTables, openSnapshot } from '../../platform/db/backup/snapshot.ts';
+import {
+  dumpTables,
+  isEmptyDatabase,
+  loadTables,
+  openSnapshot,
+  resetPublicSchema,
+} from '../../platform/db/backup/snapshot.ts';
 import { knownMigrations, migrate, MIGRATIONS_ROOT, type MigrationSet } from '../../platform/db/migrate.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
@@ -250,13 +256,19 @@ export async function restoreBackup(o: RestoreOptions): Promise<Manifest> {
         );
       }
     }
-    for (const set of sets) {
-      const part = m.databases[set];
-      await migrate(o.urls[set], set, { only: new Set(part.migrations.map((x) => x.name)) });
-      await loadTables(clients[set]!, o.dir, part);
+    try {
+      for (const set of sets) {
+        const part = m.databases[set];
+        await migrate(o.urls[set], set, { only: new Set(part.migrations.map((x) => x.name)) });
+        await loadTables(clients[set]!, o.dir, part);
+      }
+      // The backup may predate migrations this build has: they run on the restored rows as on any upgrade.
+      for (const set of sets) await migrate(o.urls[set], set);
+    } catch (e) {
+      // Both were empty: leave them so, and the restore can simply be run again.
+      for (const set of sets) await resetPublicSchema(clients[set]!);
+      throw e;
     }
-    // The backup may predate migrations this build has: they run on the restored rows as on any upgrade.
-    for (const set of sets) await migrate(o.urls[set], set);
     return m;
   } finally {
     await clients.data.end().catch(() => undefined);

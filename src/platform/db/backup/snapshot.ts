@@ -147,6 +147,18 @@ export async function isEmptyDatabase(client: pg.Client): Promise<boolean> {
 }
 
 /**
+ * Puts a database that was empty before a failed restore back as it was: the `public` schema as
+ * PostgreSQL 15 creates it, without anything the migrations made. Only for a database that
+ * `isEmptyDatabase` found empty before the restore began.
+ */
+export async function resetPublicSchema(client: pg.Client): Promise<void> {
+  await client.query('ROLLBACK').catch(() => undefined);
+  await client.query(
+    'DROP SCHEMA public CASCADE; CREATE SCHEMA public AUTHORIZATION pg_database_owner; GRANT USAGE ON SCHEMA public TO PUBLIC',
+  );
+}
+
+/**
  * Loads a dumped part into the database of `client`, whose schema the migrations just recreated at
  * the part's versions. One transaction: the rows the migrations seeded are replaced, the tables'
  * own triggers (the audit log's append-only guard, the status-count deltas) are off while the
@@ -187,6 +199,8 @@ export async function loadTables(client: pg.Client, dir: string, part: DatabaseP
         s.lastValue === null ? [pg.escapeIdentifier(s.name)] : [pg.escapeIdentifier(s.name), s.lastValue],
       );
     }
+    // Deferred foreign keys check the loaded rows now: a table with pending checks cannot be altered.
+    await client.query('SET CONSTRAINTS ALL IMMEDIATE');
     for (const id of ids) await client.query(`ALTER TABLE ${id} ENABLE TRIGGER USER`);
     await client.query('COMMIT');
   } catch (e) {
