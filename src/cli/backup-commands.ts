@@ -112,8 +112,9 @@ audit chain is recomputed and every patient's key is opened.`,
         describeCheck(dir, report);
         if (!masterKeys) out('  the master key was not checked: no key is configured here');
         for (const p of report.problems) out(`PROBLEM: ${p}`);
-        out(report.problems.length === 0 ? 'The backup is sound.' : 'The backup is NOT sound.');
-        if (report.problems.length > 0) process.exitCode = 1;
+        // Thrown rather than process.exitCode, which does not survive to the exit here.
+        if (report.problems.length > 0) throw new Error('The backup is NOT sound.');
+        out('The backup is sound.');
         return;
       }
       if (config.masterKey.source === 'file' && !existsSync(config.masterKey.path)) {
@@ -138,7 +139,7 @@ audit chain is recomputed and every patient's key is opened.`,
             `${r.withoutKey} patients have no key: destroyed while the backup was taken, they stay unreadable.`,
           );
         }
-        if (!r.auditOk) process.exitCode = 1;
+        if (!r.auditOk) throw new Error('The restored audit log does not verify: keep the old installation.');
       } catch (e) {
         throw e instanceof BackupError ? new Error(e.message) : e;
       } finally {
