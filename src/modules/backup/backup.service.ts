@@ -257,11 +257,15 @@ export async function restoreBackup(o: RestoreOptions): Promise<Manifest> {
       }
     }
     try {
-      for (const set of sets) {
-        const part = m.databases[set];
-        await migrate(o.urls[set], set, { only: new Set(part.migrations.map((x) => x.name)) });
-        await loadTables(clients[set]!, o.dir, part);
-      }
+      // The two databases are independent here: both load at once.
+      const loads = await Promise.allSettled(
+        sets.map(async (set) => {
+          const part = m.databases[set];
+          await migrate(o.urls[set], set, { only: new Set(part.migrations.map((x) => x.name)) });
+          await loadTables(clients[set]!, o.dir, part);
+        }),
+      );
+      for (const l of loads) if (l.status === 'rejected') throw l.reason;
       // The backup may predate migrations this build has: they run on the restored rows as on any upgrade.
       for (const set of sets) await migrate(o.urls[set], set);
     } catch (e) {
