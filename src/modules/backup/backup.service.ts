@@ -312,17 +312,23 @@ export async function verifyRestored(o: {
   let readable = 0;
   try {
     await data.query(`SET soglasie.scope = '*'`);
-    let after = '00000000-0000-0000-0000-000000000000';
+    const page = (after: string): Promise<string[]> =>
+      data
+        .query<{ id: string }>('SELECT id FROM subjects WHERE id > $1 ORDER BY id LIMIT $2', [
+          after,
+          o.pageSize ?? 5000,
+        ])
+        .then((r) => r.rows.map((x) => x.id));
+    // The next page of ids is read from the data database while this page's keys are unwrapped.
+    let next = page('00000000-0000-0000-0000-000000000000');
     for (;;) {
-      const { rows } = await data.query<{ id: string }>(
-        'SELECT id FROM subjects WHERE id > $1 ORDER BY id LIMIT $2',
-        [after, o.pageSize ?? 5000],
-      );
-      if (rows.length === 0) break;
-      const ids = rows.map((r) => r.id);
+      const ids = await next;
+      if (ids.length === 0) break;
+      next = page(ids[ids.length - 1]!);
+      // Awaited on the next turn; handled here too, should unwrapping this page throw first.
+      next.catch(() => undefined);
       readable += (await o.keyring.getDataKeys(ids)).size;
       subjects += ids.length;
-      after = ids[ids.length - 1]!;
     }
   } finally {
     await data.end();

@@ -207,4 +207,7 @@ export async function loadTables(client: pg.Client, dir: string, part: DatabaseP
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;
   }
+  // Fresh tables have no statistics: without them the first queries (the verification's key
+  // lookups among them) may plan sequential scans of a million rows.
+  await client.query('ANALYZE');
 }
