@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ROOT } from './lib.ts';
 
-const ALL = ['cold-start', 'crypto', 'argon2', 'http-baseline', 'intake', 'inbox', 'crash'];
+const ALL = ['cold-start', 'crypto', 'argon2', 'http-baseline', 'intake', 'inbox', 'crash', 'backup'];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 const unknown = chosen.filter((c) => !ALL.includes(c));
 if (unknown.length > 0) {

@@ -7,6 +7,7 @@ import { registerCoreCommands } from './cli/core-commands.ts';
 import { registerStaffCommands } from './cli/staff-commands.ts';
 import { registerPolicyCommands } from './cli/policy-commands.ts';
 import { registerApiKeyCommands } from './cli/apikey-commands.ts';
+import { registerBackupCommands } from './cli/backup-commands.ts';
 
 const program = new Command();
 program
@@ -18,6 +19,7 @@ registerCoreCommands(program);
 registerStaffCommands(program);
 registerPolicyCommands(program);
 registerApiKeyCommands(program);
+registerBackupCommands(program);
 
 try {
   await program.parseAsync(process.argv);

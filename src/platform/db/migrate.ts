@@ -22,9 +22,37 @@ export interface MigrationResult {
 
 const LOCK_ID = 0x50_67_1a_00; // arbitrary, constant
 
-export async function migrate(url: string, set: MigrationSet): Promise<MigrationResult> {
+export interface MigrateOptions {
+  /** Apply only these files (a restore recreates the schema a backup was taken at). */
+  only?: ReadonlySet<string>;
+}
+
+/** The migration files of a set, in order, with their SHA-256 (what `schema_migrations` records). */
+export async function knownMigrations(set: MigrationSet): Promise<Map<string, string>> {
   const dir = path.join(MIGRATIONS_ROOT, set);
   const files = (await readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  const known = new Map<string, string>();
+  for (const file of files) {
+    known.set(
+      file,
+      createHash('sha256')
+        .update(await readFile(path.join(dir, file), 'utf8'))
+        .digest('hex'),
+    );
+  }
+  return known;
+}
+
+export async function migrate(
+  url: string,
+  set: MigrationSet,
+  opts: MigrateOptions = {},
+): Promise<MigrationResult> {
+  const dir = path.join(MIGRATIONS_ROOT, set);
+  const files = (await readdir(dir))
+    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+    .filter((f) => !opts.only || opts.only.has(f))
+    .sort();
   const client = new pg.Client({ connectionString: url, application_name: 'soglasie-migrate' });
   // A server dying mid-migration fails the query in flight; without a listener pg would also throw
   // the connection's error as an uncaught exception.
