@@ -33,6 +33,8 @@ export const API_KEY_SCOPES = [
 ] as const;
 export const ApiKeyScope = z.enum(API_KEY_SCOPES);
 export type ApiKeyScope = z.infer<typeof ApiKeyScope>;
+/** The scopes of a key created without any: the intake only. */
+export const DEFAULT_API_KEY_SCOPES: readonly ApiKeyScope[] = ['inquiries:write'];
 
 export const ApiKeyCreate = z.strictObject({
   name: z
@@ -41,7 +43,10 @@ export const ApiKeyCreate = z.strictObject({
     .min(1)
     .max(200)
     .refine((s) => !/\p{Cc}/u.test(s), 'Недопустимые символы / Control characters are not allowed'),
-  scopes: z.array(ApiKeyScope).min(1).default(['inquiries:write']),
+  scopes: z
+    .array(ApiKeyScope)
+    .min(1)
+    .default(() => [...DEFAULT_API_KEY_SCOPES]),
 });
 export type ApiKeyCreate = z.input<typeof ApiKeyCreate>;
 
