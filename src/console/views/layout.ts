@@ -101,6 +101,13 @@ function navLink(href: string, text: string, current: boolean): SafeHtml {
   return html`<li><a href="${href}" ${current ? html` aria-current="page"` : null}>${text}</a></li>`;
 }
 
+/** The plain notice that e-mail is not configured, where staff would expect e-mail to go out. */
+export function emailOffNotice(t: Dictionary, sendsEmail: boolean): SafeHtml | null {
+  return sendsEmail
+    ? null
+    : html`<p class="alert alert-note" role="status" id="email-off">${t.home.emailOff}</p>`;
+}
+
 export function alert(kind: 'error' | 'ok' | 'note', text: string | undefined): SafeHtml | null {
   if (!text) return null;
   return kind === 'error'
