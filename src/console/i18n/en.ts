@@ -16,6 +16,7 @@ export const en: Dictionary = {
     reviews: 'Reviews',
     notifications: 'Patient messages',
     webhooks: 'Webhooks',
+    apiKeys: 'API keys',
     logout: 'Sign out',
   },
   language: {

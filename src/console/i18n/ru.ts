@@ -17,6 +17,7 @@ export const ru = {
     reviews: 'Отзывы',
     notifications: 'Сообщения пациентам',
     webhooks: 'Вебхуки',
+    apiKeys: 'API-ключи',
     logout: 'Выйти',
   },
   language: {

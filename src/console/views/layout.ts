@@ -17,7 +17,7 @@ export const CSS_PATH = '/console/assets/console.css';
 export const BASE_CSS = stylesheet('/console/assets/base.css', BASE_CSS_TEXT);
 
 export type Section =
-  'home' | 'mfa' | 'password' | 'channels' | 'reviews' | 'notifications' | 'webhooks' | undefined;
+  'home' | 'mfa' | 'password' | 'channels' | 'reviews' | 'notifications' | 'webhooks' | 'apiKeys' | undefined;
 
 export interface LayoutOptions {
   t: Dictionary;
@@ -45,6 +45,7 @@ export function layout(o: LayoutOptions): SafeHtml {
           ${navLink('/console/reviews', t.nav.reviews, o.section === 'reviews')}
           ${navLink('/console/notifications', t.nav.notifications, o.section === 'notifications')}
           ${navLink('/console/webhooks', t.nav.webhooks, o.section === 'webhooks')}
+          ${navLink('/console/api-keys', t.nav.apiKeys, o.section === 'apiKeys')}
         </ul>
       </nav>`
     : null;

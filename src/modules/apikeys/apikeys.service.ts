@@ -121,12 +121,17 @@ export class ApiKeysService {
     return (await repo.list(this.deps.db, operatorId)).map(toDto);
   }
 
-  async revoke(principal: Principal, id: string): Promise<ApiKeyDto> {
+  /**
+   * Revokes a key at once (idempotent). With `operatorId` (the console's page of one operator) the
+   * permission is checked first, and a key of another operator is NotFound, as an unknown one.
+   */
+  async revoke(principal: Principal, id: string, operatorId?: string): Promise<ApiKeyDto> {
     const notFound = new AppError(ErrorCode.NotFound, 'Ключ не найден / API key not found');
+    if (operatorId !== undefined) requirePermission(principal, 'operator.manage', operatorId);
     if (!isUuid(id)) throw notFound;
     const done = this.deps.db.transaction(async (tx) => {
       const row = await repo.findById(tx, id);
-      if (!row) throw notFound;
+      if (!row || (operatorId !== undefined && row.operator_id !== operatorId)) throw notFound;
       requirePermission(principal, 'operator.manage', row.operator_id);
       const at = this.deps.clock.now();
       if (await repo.revoke(tx, id, at)) {
