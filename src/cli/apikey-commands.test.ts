@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../test/harness.ts';
+import { systemPrincipal } from '../modules/staff/index.ts';
 import { insertOperator } from '../modules/outbox/outbox.test-support.ts';
-import { apiKeyCreate, apiKeyList, apiKeyRevoke } from './apikey-commands.ts';
+import { Command } from 'commander';
+import { apiKeyCreate, apiKeyList, apiKeyRevoke, registerApiKeyCommands } from './apikey-commands.ts';
+
+const CLI_TEST = systemPrincipal('test');
 
 describe('soglasie apikey create|list|revoke', () => {
   let env: TestEnv;
@@ -36,5 +40,26 @@ describe('soglasie apikey create|list|revoke', () => {
       apiKeyCreate(env.ctx, { operator: 'cli-keys', name: 'x', scope: ['admin'] }, io),
       /Unknown scope/,
     );
+  });
+
+  it('states in `apikey create --help` the default scope a key really gets', async () => {
+    const program = new Command('soglasie');
+    registerApiKeyCommands(program);
+    const create = program.commands
+      .find((c) => c.name() === 'apikey')!
+      .commands.find((c) => c.name() === 'create')!;
+    const help = create.helpInformation().replace(/\s+/g, ' ');
+    const out: string[] = [];
+    const id = await apiKeyCreate(
+      env.ctx,
+      { operator: 'cli-keys', name: 'Default', scope: [] },
+      {
+        out: (t) => void out.push(t),
+      },
+    );
+    const [key] = (await env.ctx.services.apiKeys.list(CLI_TEST, operatorId)).filter((k) => k.id === id);
+    assert.deepEqual(key!.scopes, ['inquiries:write']);
+    assert.match(help, /--scope <scope> .*\(default: inquiries:write\)/);
+    assert.doesNotMatch(help, /default: \[\]/);
   });
 });

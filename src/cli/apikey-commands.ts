@@ -8,9 +8,9 @@
  *   soglasie apikey list [--operator lux-demo]
  *   soglasie apikey revoke 0b6c…-uuid
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { AppContext } from '../context.ts';
-import { API_KEY_SCOPES, ApiKeyScope } from '../modules/apikeys/index.ts';
+import { API_KEY_SCOPES, ApiKeyScope, DEFAULT_API_KEY_SCOPES } from '../modules/apikeys/index.ts';
 import { systemPrincipal } from '../modules/staff/index.ts';
 import { withRuntime, collect } from './command-support.ts';
 
@@ -25,7 +25,7 @@ export async function apiKeyCreate(
   o: { operator: string; name: string; scope: string[] },
   io: Out,
 ): Promise<string> {
-  const scopes = (o.scope.length > 0 ? o.scope : ['inquiries:write']).map((s) => {
+  const scopes = (o.scope.length > 0 ? o.scope : DEFAULT_API_KEY_SCOPES).map((s) => {
     const p = ApiKeyScope.safeParse(s);
     if (!p.success) throw new Error(`Unknown scope "${s}". Scopes: ${API_KEY_SCOPES.join(', ')}.`);
     return p.data;
@@ -68,7 +68,12 @@ export function registerApiKeyCommands(program: Command): void {
     .description('Create an API key for an operator; prints the key once')
     .requiredOption('--operator <slug or id>', 'the operator the key acts for')
     .requiredOption('--name <name>', 'what the key is for (for example the CRM it is given to)')
-    .option('--scope <scope>', `a scope (repeatable): ${API_KEY_SCOPES.join(', ')}`, collect, [])
+    // The shown default is the one the service applies, not the empty list the option starts with.
+    .addOption(
+      new Option('--scope <scope>', `a scope (repeatable): ${API_KEY_SCOPES.join(', ')}`)
+        .argParser(collect)
+        .default([], DEFAULT_API_KEY_SCOPES.join(' ')),
+    )
     .action(async (o: { operator: string; name: string; scope: string[] }) => {
       await withRuntime(async (ctx) => {
         await apiKeyCreate(ctx, o, stdout);

@@ -48,6 +48,7 @@ import {
   type OperatorChoice,
   type SearchState,
 } from './inbox.views.ts';
+import { emailOffNotice } from './views/layout.ts';
 import { homePage, operatorsAndRoles } from './views/pages.ts';
 import { html } from '../platform/http/html.ts';
 
@@ -140,11 +141,14 @@ export async function registerInboxRoutes(app: App, ctx: AppContext): Promise<vo
       notice: o.notice,
       error: o.error,
       home: operatorsAndRoles(t, overview),
-      accountNotes: overview.mfaEnabled
-        ? null
-        : html`<p class="alert alert-note">
-            ${t.home.mfaOff} <a href="/console/mfa">${t.home.mfaOffLink}</a>
-          </p>`,
+      accountNotes: html`${
+        overview.mfaEnabled
+          ? null
+          : html`<p class="alert alert-note">
+              ${t.home.mfaOff} <a href="/console/mfa">${t.home.mfaOffLink}</a>
+            </p>`
+      }
+      ${emailOffNotice(t, ctx.services.outbox.sendsEmail)}`,
     };
   };
 
@@ -182,6 +186,7 @@ export async function registerInboxRoutes(app: App, ctx: AppContext): Promise<vo
             full: true,
             overview: await staff.overview(principal),
             notice,
+            sendsEmail: ctx.services.outbox.sendsEmail,
           }),
         );
       }

@@ -11,6 +11,7 @@ import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { registerStaffAuth } from '../modules/staff/index.ts';
 import { registerAdminRoutes } from './admin.routes.ts';
+import { registerApiKeyRoutes } from './apikeys.routes.ts';
 import { registerChannelRoutes } from './channels.routes.ts';
 import { registerConsoleRoutes } from './console.routes.ts';
 import { registerInboxRoutes } from './inbox.routes.ts';
@@ -45,4 +46,5 @@ export async function registerConsole(app: App, ctx: AppContext): Promise<void> 
   await registerReviewRoutes(app, ctx);
   await registerSubjectRoutes(app, ctx);
   await registerWebhookRoutes(app, ctx);
+  await registerApiKeyRoutes(app, ctx);
 }

@@ -77,6 +77,7 @@ export async function registerInquiryRoutes(app: App, ctx: AppContext): Promise<
         canUpdate: can(principal, 'inquiry.update', operatorId),
         notice: o.notice,
         form: o.form,
+        sendsEmail: ctx.services.outbox.sendsEmail,
       }),
     );
   };

@@ -29,7 +29,7 @@ import {
   when,
   type OperatorChoice,
 } from './inbox.views.ts';
-import { alert, layout } from './views/layout.ts';
+import { alert, emailOffNotice, layout } from './views/layout.ts';
 
 /** Errors shown beside the fields of the page's forms, and what was typed in the note. */
 export interface InquiryFormState {
@@ -57,6 +57,8 @@ export interface InquiryPageData {
   canUpdate: boolean;
   notice?: string | undefined;
   form?: InquiryFormState;
+  /** Whether e-mail goes out; without it the page says so beside the deliveries. */
+  sendsEmail: boolean;
 }
 
 const csrfField = (token: string): SafeHtml => html`<input type="hidden" name="_csrf" value="${token}" />`;
@@ -276,6 +278,7 @@ function deliveries(o: InquiryPageData): SafeHtml {
   const tz = op.timeZone;
   return html`<section aria-labelledby="deliveries-heading">
     <h2 id="deliveries-heading">${i.deliveries}</h2>
+    ${emailOffNotice(o.t, o.sendsEmail)}
     ${
       o.deliveries.length === 0
         ? html`<p>${i.noDeliveries}</p>`

@@ -94,6 +94,7 @@ export async function registerNotificationRoutes(app: App, ctx: AppContext): Pro
         ...(await signedIn(req, reply, notificationsUrl(operatorId))),
         operator,
         settings,
+        sendsEmail: ctx.services.outbox.sendsEmail,
         ...extra,
       }),
     );
@@ -211,7 +212,15 @@ export async function registerNotificationRoutes(app: App, ctx: AppContext): Pro
         // Redirected, so that reloading the page does not send the mailing again.
         return reply.redirect(`${notificationsUrl(operatorId)}?m=queued&n=${r.queued}`, 303);
       } catch (e) {
-        if (!(e instanceof AppError) || e.code !== ErrorCode.ValidationFailed) throw e;
+        if (!(e instanceof AppError)) throw e;
+        if (e.code === ErrorCode.Conflict) {
+          // E-mail is not configured: nothing was queued; the typed mailing stays in the form.
+          return view(req, reply, operatorId, 409, {
+            error: n.emailOff,
+            form: { kind: 'marketing', values: { subject: f.subject, text: f.text }, errors: {} },
+          });
+        }
+        if (e.code !== ErrorCode.ValidationFailed) throw e;
         return view(req, reply, operatorId, 400, {
           error: n.invalid,
           form: {

@@ -20,7 +20,7 @@ import {
 } from '../modules/notifications/index.ts';
 import type { Dictionary } from './i18n/index.ts';
 import type { NotificationsDictionary } from './i18n/notifications.ts';
-import { alert, layout } from './views/layout.ts';
+import { alert, emailOffNotice, layout } from './views/layout.ts';
 
 interface SignedIn {
   t: Dictionary;
@@ -52,6 +52,8 @@ export interface NotificationsPageOptions extends SignedIn {
   form?: ShownForm;
   notice?: string;
   error?: string;
+  /** Whether e-mail goes out; without it the page says so at the top. */
+  sendsEmail: boolean;
 }
 
 export const notificationsUrl = (operatorId: string): string =>
@@ -277,7 +279,7 @@ export function notificationsPage(o: NotificationsPageOptions): SafeHtml {
     session: { displayName: o.displayName, full: true },
     body: html`<h1>${n.title(nameOf(op))}</h1>
       <p><a href="/console/operators/${op.id}">${n.toOperator}</a></p>
-      ${alert('error', o.error)} ${alert('ok', o.notice)}
+      ${alert('error', o.error)} ${alert('ok', o.notice)} ${emailOffNotice(o.t, o.sendsEmail)}
       <p>${n.intro}</p>
       ${settingsForm(o)}
       <section aria-labelledby="templates-heading">

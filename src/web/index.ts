@@ -21,6 +21,7 @@ export async function registerWeb(app: App, ctx: AppContext): Promise<void> {
     policy: ctx.services.policy,
     intake: ctx.services.intake,
     reviews: ctx.services.reviews,
+    sendsEmail: ctx.services.outbox.sendsEmail,
   };
   await registerWebRoutes(app, ctx, deps);
 }

@@ -70,4 +70,6 @@ export interface WebDeps {
   policy: SitePolicy;
   intake: SiteIntake;
   reviews: SiteReviews;
+  /** Whether e-mail goes out (SMTP configured): only then does the thank-you page promise one. */
+  sendsEmail: boolean;
 }

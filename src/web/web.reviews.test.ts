@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { ErrorCode } from '../platform/errors.ts';
 import { after, before, describe, it } from 'node:test';
 import { insertOperatorWithSite, type TestOperator } from '../modules/inquiries/intake.test-support.ts';
 import { DEMO_DECLARATION } from '../modules/policy/index.ts';
 import { systemPrincipal } from '../modules/staff/index.ts';
-import { createSiteEnv, type SiteEnv } from './web.testing.ts';
+import { createSiteEnv, formOf, type SiteEnv } from './web.testing.ts';
 import { publishedReview } from './web.reviews.testing.ts';
 
 const HOSTILE = '<script>alert(1)</script>"\'><img src=x onerror=alert(2)>';
@@ -33,6 +34,50 @@ describe('the published reviews on the public site', () => {
     assert.equal(res.statusCode, 200);
     assert.match(res.body, /Опубликованных отзывов пока нет/);
     assert.match(res.body, /action="\/forms\/review"/);
+  });
+
+  it('takes a review without the optional publication consent, speaking of a review throughout', async () => {
+    const b = s.browser('192.0.2.40');
+    const page = await b.get('/reviews');
+    const form = formOf(page.body, '/forms/review');
+    // Optional, as the consent's document says, and marked so; the form never says «заявка».
+    assert.match(form, /name="consent_review"\s+value="yes"(?![^>]*required)/);
+    assert.match(form, /Разрешаю опубликовать мой отзыв на сайте центра \(необязательно\)/);
+    assert.doesNotMatch(form, /заявк/i);
+    const doc = await b.get('/documents/consent-review-publication');
+    assert.match(doc.body, /без него отзыв будет принят, но не опубликован/);
+
+    const token = await s.filledFormToken(b, '/reviews', '/forms/review');
+    const before = await s.counts();
+    const res = await b.post('/forms/review', {
+      _form_token: token,
+      _page: 'reviews',
+      website: '',
+      name: 'Без Согласия',
+      message: 'Хорошо, но публиковать не надо',
+      rating: '4',
+      consent_processing: 'yes',
+      review_show: 'first_name',
+    });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 300));
+    assert.equal(res.headers.location, '/thanks?form=review');
+    const after = await s.counts();
+    assert.deepEqual(after, { inquiries: before.inquiries + 1, consents: before.consents + 1 });
+    const thanks = await b.get('/thanks?form=review');
+    assert.match(thanks.body, /<title>Отзыв отправлен/);
+    assert.match(thanks.body, /Спасибо, отзыв отправлен/);
+    assert.doesNotMatch(thanks.body, /заявк/i);
+
+    // It is in the moderation queue, and cannot be published.
+    const moderator = systemPrincipal('test-moderator');
+    const queued = (await s.env.ctx.services.reviews.queue(moderator, s.operatorId)).items.find(
+      (r) => r.text === 'Хорошо, но публиковать не надо',
+    );
+    assert.ok(queued, 'the review is in the queue');
+    await assert.rejects(
+      s.env.ctx.services.reviews.publish(moderator, s.operatorId, queued.id),
+      (e: { code?: string }) => e.code === ErrorCode.Conflict,
+    );
   });
 
   it('shows exactly the published reviews, newest first, signed as each consent allows', async () => {

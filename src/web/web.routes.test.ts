@@ -115,7 +115,10 @@ describe('the public site over HTTP', () => {
         assert.match(form, /href="\/privacy\/versions\/1"/);
         assert.match(form, /class="hp" aria-hidden="true"/);
         assert.match(form, /name="website"[^>]*tabindex="-1"[^>]*autocomplete="off"/);
-        assert.match(form, /Я отправляю заявку за другого человека/);
+        assert.match(
+          form,
+          id === 'review' ? /Я пишу отзыв за другого человека/ : /Я отправляю заявку за другого человека/,
+        );
         assert.match(form, /name="representative_name"/);
         if (id === 'review') {
           assert.match(form, /name="consent_review"\s+value="yes"(?![^>]*checked)/);
@@ -152,6 +155,10 @@ describe('the public site over HTTP', () => {
     const thanks = await b.get('/thanks?form=callback');
     assert.match(thanks.body, /Спасибо, заявка отправлена/);
     assert.match(thanks.body, /перезвонит/);
+    // E-mail is configured here, but the callback form asks for none: no confirmation is promised;
+    // the feedback form asks for one, and the confirmation is promised.
+    assert.doesNotMatch(thanks.body, /подтверждение/);
+    assert.match((await b.get('/thanks?form=feedback')).body, /мы пришлём на неё подтверждение/);
   });
 
   it('refuses a form without the consent: the error beside the checkbox, everything typed kept', async () => {

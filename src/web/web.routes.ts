@@ -242,7 +242,13 @@ export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps
     app.get(at('/thanks'), { schema: { querystring: ThanksQuery } }, async (req, reply) => {
       const site = await siteOf(req, reply, lang);
       if (!site) return reply;
-      return send(reply, 200, thanksPage(site.info, req.query.form));
+      const formId = req.query.form;
+      const asksEmail = async () =>
+        formId === undefined ||
+        ((await published(site))?.declaration.forms.find((f) => f.id === formId)?.fields ?? []).some(
+          (f) => f.name === 'email',
+        );
+      return send(reply, 200, thanksPage(site.info, formId, deps.sendsEmail && (await asksEmail())));
     });
 
     app.get(at('/cookies'), async (req, reply) => {

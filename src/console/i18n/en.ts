@@ -16,6 +16,7 @@ export const en: Dictionary = {
     reviews: 'Reviews',
     notifications: 'Patient messages',
     webhooks: 'Webhooks',
+    apiKeys: 'API keys',
     logout: 'Sign out',
   },
   language: {
@@ -57,6 +58,8 @@ export const en: Dictionary = {
       'You are an installation administrator: you create organisations and manage staff accounts across the installation.',
     mfaOff: 'Two-factor sign-in is off. We recommend turning it on.',
     mfaOffLink: 'Turn it on',
+    emailOff:
+      'E-mail is not configured: no e-mail goes to patients — no inquiry confirmations, no status notices by e-mail, no mailings. To turn e-mail on, the server administrator sets SMTP_HOST and SMTP_FROM (see the README) and restarts the server.',
     settingsLink: (name: string) => `Details and sites: ${name}`,
     staffLink: 'Staff',
     allOperators: 'All organisations',

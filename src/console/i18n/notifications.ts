@@ -60,6 +60,7 @@ export const ru = {
   templateSaved: 'Шаблон сохранён.',
   templateReset: 'Восстановлен текст по умолчанию.',
   invalid: 'Исправьте ошибки, отмеченные у полей.',
+  emailOff: 'Рассылка не отправлена: электронная почта не настроена.',
   marketingHeading: 'Рекламная рассылка',
   marketingIntro:
     'Письмо получат только пациенты с действующим согласием на рекламные сообщения и адресом электронной почты. В каждое письмо добавляется ссылка, по которой можно отписаться одним нажатием; тихие часы соблюдаются.',
@@ -123,6 +124,7 @@ export const en: NotificationsDictionary = {
   templateSaved: 'Template saved.',
   templateReset: 'The default text is back.',
   invalid: 'Correct the errors marked at the fields.',
+  emailOff: 'The mailing was not sent: e-mail is not configured.',
   marketingHeading: 'Marketing e-mail',
   marketingIntro:
     'Only patients with a live marketing consent and an e-mail address get it. Every e-mail carries a one-click unsubscribe link; quiet hours apply.',

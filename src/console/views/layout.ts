@@ -17,7 +17,7 @@ export const CSS_PATH = '/console/assets/console.css';
 export const BASE_CSS = stylesheet('/console/assets/base.css', BASE_CSS_TEXT);
 
 export type Section =
-  'home' | 'mfa' | 'password' | 'channels' | 'reviews' | 'notifications' | 'webhooks' | undefined;
+  'home' | 'mfa' | 'password' | 'channels' | 'reviews' | 'notifications' | 'webhooks' | 'apiKeys' | undefined;
 
 export interface LayoutOptions {
   t: Dictionary;
@@ -45,6 +45,7 @@ export function layout(o: LayoutOptions): SafeHtml {
           ${navLink('/console/reviews', t.nav.reviews, o.section === 'reviews')}
           ${navLink('/console/notifications', t.nav.notifications, o.section === 'notifications')}
           ${navLink('/console/webhooks', t.nav.webhooks, o.section === 'webhooks')}
+          ${navLink('/console/api-keys', t.nav.apiKeys, o.section === 'apiKeys')}
         </ul>
       </nav>`
     : null;
@@ -99,6 +100,13 @@ export function layout(o: LayoutOptions): SafeHtml {
 
 function navLink(href: string, text: string, current: boolean): SafeHtml {
   return html`<li><a href="${href}" ${current ? html` aria-current="page"` : null}>${text}</a></li>`;
+}
+
+/** The plain notice that e-mail is not configured, where staff would expect e-mail to go out. */
+export function emailOffNotice(t: Dictionary, sendsEmail: boolean): SafeHtml | null {
+  return sendsEmail
+    ? null
+    : html`<p class="alert alert-note" role="status" id="email-off">${t.home.emailOff}</p>`;
 }
 
 export function alert(kind: 'error' | 'ok' | 'note', text: string | undefined): SafeHtml | null {

@@ -11,7 +11,7 @@ import {
   type StaffOverview,
 } from '../../modules/staff/index.ts';
 import type { Dictionary } from '../i18n/index.ts';
-import { alert, layout } from './layout.ts';
+import { alert, emailOffNotice, layout } from './layout.ts';
 
 interface Common {
   t: Dictionary;
@@ -135,7 +135,9 @@ export function operatorsAndRoles(t: Dictionary, overview: StaffOverview): SafeH
     : html`<p>${t.home.noRoles}</p>`;
 }
 
-export function homePage(o: SignedIn & { overview: StaffOverview; notice?: string }): SafeHtml {
+export function homePage(
+  o: SignedIn & { overview: StaffOverview; notice?: string; sendsEmail: boolean },
+): SafeHtml {
   const { t, overview } = o;
   const operators = operatorsAndRoles(t, overview);
   return layout({
@@ -155,6 +157,7 @@ export function homePage(o: SignedIn & { overview: StaffOverview; notice?: strin
           : null
       }
       ${overview.mfaEnabled ? null : html`<p class="alert alert-note">${t.home.mfaOff} <a href="/console/mfa">${t.home.mfaOffLink}</a></p>`}
+      ${emailOffNotice(t, o.sendsEmail)}
       <h2>${t.home.operatorsHeading}</h2>
       ${operators}`,
   });

@@ -33,6 +33,8 @@ export const API_KEY_SCOPES = [
 ] as const;
 export const ApiKeyScope = z.enum(API_KEY_SCOPES);
 export type ApiKeyScope = z.infer<typeof ApiKeyScope>;
+/** The scopes of a key created without any: the intake only. */
+export const DEFAULT_API_KEY_SCOPES: readonly ApiKeyScope[] = ['inquiries:write'];
 
 export const ApiKeyCreate = z.strictObject({
   name: z
@@ -41,7 +43,10 @@ export const ApiKeyCreate = z.strictObject({
     .min(1)
     .max(200)
     .refine((s) => !/\p{Cc}/u.test(s), 'Недопустимые символы / Control characters are not allowed'),
-  scopes: z.array(ApiKeyScope).min(1).default(['inquiries:write']),
+  scopes: z
+    .array(ApiKeyScope)
+    .min(1)
+    .default(() => [...DEFAULT_API_KEY_SCOPES]),
 });
 export type ApiKeyCreate = z.input<typeof ApiKeyCreate>;
 
@@ -116,12 +121,17 @@ export class ApiKeysService {
     return (await repo.list(this.deps.db, operatorId)).map(toDto);
   }
 
-  async revoke(principal: Principal, id: string): Promise<ApiKeyDto> {
+  /**
+   * Revokes a key at once (idempotent). With `operatorId` (the console's page of one operator) the
+   * permission is checked first, and a key of another operator is NotFound, as an unknown one.
+   */
+  async revoke(principal: Principal, id: string, operatorId?: string): Promise<ApiKeyDto> {
     const notFound = new AppError(ErrorCode.NotFound, 'Ключ не найден / API key not found');
+    if (operatorId !== undefined) requirePermission(principal, 'operator.manage', operatorId);
     if (!isUuid(id)) throw notFound;
     const done = this.deps.db.transaction(async (tx) => {
       const row = await repo.findById(tx, id);
-      if (!row) throw notFound;
+      if (!row || (operatorId !== undefined && row.operator_id !== operatorId)) throw notFound;
       requirePermission(principal, 'operator.manage', row.operator_id);
       const at = this.deps.clock.now();
       if (await repo.revoke(tx, id, at)) {

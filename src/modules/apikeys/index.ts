@@ -3,6 +3,7 @@ export {
   ApiKeyCreate,
   ApiKeyScope,
   API_KEY_SCOPES,
+  DEFAULT_API_KEY_SCOPES,
   type ApiKeyDto,
   type ApiKeysDeps,
 } from './apikeys.service.ts';

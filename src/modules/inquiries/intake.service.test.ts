@@ -170,6 +170,7 @@ describe('IntakeService.submit', () => {
   it('writes nothing when a step fails midway (the outbox throws)', async () => {
     const failing = testIntake(env, policySource({ [op.operatorId]: policy }), {
       outbox: {
+        sendsEmail: true,
         add: async () => {
           throw new Error('outbox down');
         },
@@ -407,16 +408,21 @@ describe('IntakeService.submit', () => {
     assert.equal(await count('inquiries'), n);
   });
 
-  it('the review form needs the publication consent and records the author’s choice', async () => {
+  it('takes a review without the optional publication consent, and records the author’s choice', async () => {
     const base = callback(op, {
       formId: 'review',
       fields: { name: 'Мария', message: 'Спасибо!', rating: '5' },
     });
-    const refused = await intake.submit(base);
-    assert.equal(refused.kind, 'invalid');
-    assert.ok('consents.reviewPublication' in (refused as { errors: object }).errors);
+    const unconsented = await intake.submit(base);
+    assert.equal(unconsented.kind, 'created', JSON.stringify(unconsented));
+    const only = await q<{ kind: string }>('SELECT kind FROM consent_records WHERE inquiry_id = $1', [
+      (unconsented as { inquiryId: string }).inquiryId,
+    ]);
+    assert.deepEqual(only, [{ kind: 'processing' }], 'no publication consent is recorded');
     const ok = await intake.submit({
       ...base,
+      fields: { ...base.fields, message: 'Спасибо ещё раз!' },
+      idempotencyKey: `${base.idempotencyKey}-again`,
       consents: {
         processing: true,
         marketing: false,

@@ -74,7 +74,7 @@ export interface IntakeDeps {
   db: Database;
   operators: Pick<OperatorsService, 'publicCard'>;
   subjects: Pick<SubjectsService, 'findOrCreateInTx'>;
-  outbox: Pick<OutboxService, 'add'>;
+  outbox: Pick<OutboxService, 'add' | 'sendsEmail'>;
   audit: AuditService;
   policy: PolicySource;
   keyring: Pick<KeyringService, 'namedKey'>;
@@ -285,7 +285,8 @@ export class IntakeService {
       audit.inline(entry, offset),
     );
 
-    if (values.email !== undefined) {
+    // Without SMTP no confirmation is queued, and the thank-you page promises none.
+    if (values.email !== undefined && outbox.sendsEmail) {
       await outbox.add(
         tx,
         {
@@ -424,9 +425,8 @@ function checkSubmission(i: ReturnType<typeof IntakeInput.parse>, form: FormDecl
   if (i.consents.marketing && !form.optionalConsents.includes('marketing')) {
     errors['consents.marketing'] = 'Эта форма не предлагает согласие на рекламные рассылки';
   }
-  if (i.formId === 'review' && i.consents.reviewPublication?.allowed !== true) {
-    errors['consents.reviewPublication'] = 'Чтобы оставить отзыв, разрешите его публикацию';
-  }
+  // The publication consent is optional, as its document says: a review without it is taken and
+  // moderated like any other, and never published (ReviewsService.publish refuses it).
   let representative: { name: string; relation?: string } | undefined;
   if (i.onBehalf) {
     const name = i.onBehalf.representativeName.trim();

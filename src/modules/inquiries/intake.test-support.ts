@@ -126,7 +126,7 @@ export function policySource(policies: Record<string, PublishedPolicy>): PolicyS
 export function testIntake(
   env: TestEnv,
   policy: PolicySource,
-  o: { outbox?: Pick<OutboxService, 'add'>; limits?: Partial<IntakeLimits> } = {},
+  o: { outbox?: Pick<OutboxService, 'add' | 'sendsEmail'>; limits?: Partial<IntakeLimits> } = {},
 ): IntakeService {
   const s = env.ctx.services;
   return new IntakeService({

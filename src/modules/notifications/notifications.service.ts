@@ -50,6 +50,7 @@ import type { AuditService } from '../audit/index.ts';
 import { inquiryFieldsAad } from '../inquiries/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
 import {
+  EMAIL_NOT_CONFIGURED,
   emailPayloadSchema,
   formatClockTime,
   parseClockTime,
@@ -98,7 +99,7 @@ import type { QuietHoursStore } from './quiet-hours.store.ts';
 export interface NotificationsDeps {
   db: Database;
   keyring: Pick<KeyringService, 'getDataKey' | 'getDataKeys'>;
-  outbox: Pick<OutboxService, 'add' | 'cancelPending'>;
+  outbox: Pick<OutboxService, 'add' | 'cancelPending' | 'sendsEmail'>;
   audit: AuditService;
   quietHours: QuietHoursStore;
   clock: Clock;
@@ -204,7 +205,8 @@ export class NotificationsService {
       unknown
     >;
     const targets: { channel: string; address: string }[] = [];
-    if (tpl.email.enabled && typeof fields.email === 'string' && fields.email !== '') {
+    // Without SMTP the e-mail notice is left out (it would wait forever); the console says so.
+    if (outbox.sendsEmail && tpl.email.enabled && typeof fields.email === 'string' && fields.email !== '') {
       targets.push({ channel: 'email', address: fields.email });
     }
     if (tpl.short.enabled && inquiry.reply_channel !== null && inquiry.reply_to_enc !== null) {
@@ -420,6 +422,7 @@ export class NotificationsService {
     if (issues.length > 0) throw validation('Рассылка не прошла проверку / The mailing is not valid', issues);
 
     const { db, keyring, outbox, audit, clock } = this.deps;
+    if (!outbox.sendsEmail) throw new AppError(ErrorCode.Conflict, EMAIL_NOT_CONFIGURED);
     const settings = await repo.settings(db, operatorId);
     const values = await this.values(db, operatorId, settings, {});
     const subject = renderText(subjectTpl, values, { singleLine: true });

@@ -1,4 +1,4 @@
-export { OutboxService, outboxAad } from './outbox.service.ts';
+export { OutboxService, outboxAad, EMAIL_NOT_CONFIGURED } from './outbox.service.ts';
 export { outboxAddSchema, type OutboxAddInput, type OutboxState } from './outbox.schemas.ts';
 export {
   outboxDispatchJob,

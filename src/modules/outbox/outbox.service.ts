@@ -28,6 +28,12 @@ import { outboxRepository as repo } from './outbox.repository.ts';
 import { outboxAddSchema, type OutboxAddInput } from './outbox.schemas.ts';
 import type { QuietHoursSource } from './quiet-hours.ts';
 
+const EMAIL = 'email';
+
+/** Why nothing can be sent by e-mail: said to the staff member who asked for it. */
+export const EMAIL_NOT_CONFIGURED =
+  'Электронная почта не настроена (SMTP_HOST, SMTP_FROM): письма не отправляются / E-mail is not configured';
+
 export function outboxAad(id: string): string {
   return `outbox:${id}`;
 }
@@ -39,6 +45,11 @@ export class OutboxService {
     private readonly ids: Ids,
     /** The operators' quiet hours; without it, messages are never held back when queued. */
     readonly quietHours?: QuietHoursSource,
+    /**
+     * Whether e-mail goes out (SMTP is configured). Without it no e-mail is queued: callers check
+     * this first and leave e-mails out, rather than queue messages that would wait forever.
+     */
+    readonly sendsEmail = true,
   ) {}
 
   /** Queues a message in the caller's transaction; returns the outbox row's id. */
@@ -51,6 +62,9 @@ export class OutboxService {
       });
     }
     const m = parsed.data;
+    if (m.channel === EMAIL && !this.sendsEmail) {
+      throw new AppError(ErrorCode.Conflict, EMAIL_NOT_CONFIGURED);
+    }
     // A caller that holds the subject's key (the intake) saves the keyring a round trip.
     const key = subjectKey ?? (await this.keyring.getDataKey(m.subjectId));
     if (!key) throw new AppError(ErrorCode.SubjectDestroyed, 'The data subject has been destroyed');

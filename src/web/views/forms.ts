@@ -7,7 +7,7 @@
  */
 import { html, type SafeHtml } from '../../platform/http/html.ts';
 import type { FieldName, FormId, ReviewShow, FormDecl, PublishedDocument } from '../web.ports.ts';
-import { SITE_TEXT, type Lang, type SiteText } from './texts.ts';
+import { formWords, SITE_TEXT, type Lang, type SiteText } from './texts.ts';
 import { formatDate } from './format.ts';
 import { localPath } from './lang.ts';
 
@@ -199,13 +199,10 @@ function reviewPublication(c: Ctx, docs: FormDocs, timeZone: string): SafeHtml {
   const descId = `${idOf(c, INPUT.consentReview)}-doc`;
   const chosen = (c.values[INPUT.reviewShow] as ReviewShow | undefined) ?? 'anonymous';
   const error = errorOf(c, INPUT.reviewShow);
-  // The intake takes a review only with the permission to publish it (the form's purpose), so the
-  // box is marked as required; what is shown of the name stays the author's choice.
+  // Optional, as the consent's own document says: a review without it is taken and never published.
+  // What is shown of the name stays the author's choice.
   const f = c.t.form;
-  return html`${checkbox(c, INPUT.consentReview, f.allowReview, {
-    required: true,
-    describedById: descId,
-  })}
+  return html`${checkbox(c, INPUT.consentReview, f.allowReview, { describedById: descId })}
     <p class="hint" id="${descId}">
       ${f.reviewTerms} ${docLink(c, docs.reviewPublication, f.reviewConsentDoc, timeZone)}.
     </p>
@@ -245,7 +242,7 @@ function errorSummary(c: Ctx, def: FormDecl): SafeHtml | null {
     return undefined;
   };
   return html`<div class="alert alert-error" role="alert" id="${c.formId}-errors">
-    <p><strong>${c.t.form.summaryHeading}</strong></p>
+    <p><strong>${formWords(c.t, c.formId).summaryHeading}</strong></p>
     <ul>
       ${entries.map(([input, text]) => {
         const label = labelOf(input);
@@ -261,7 +258,8 @@ function errorSummary(c: Ctx, def: FormDecl): SafeHtml | null {
 export function inquiryForm(o: FormView): SafeHtml {
   const formId = o.def.id;
   const t = SITE_TEXT[o.lang];
-  const f = t.form;
+  // The review form speaks of a review where the other forms speak of a request.
+  const f = formWords(t, formId);
   const c: Ctx = { t, lang: o.lang, formId, values: o.values ?? {}, errors: o.errors ?? {} };
   const text = t.forms[formId];
   const titleId = `${formId}-title`;

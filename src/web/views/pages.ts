@@ -19,7 +19,7 @@ import { formatDate } from './format.ts';
 import { inquiryForm, type FormView } from './forms.ts';
 import { localPath } from './lang.ts';
 import { barePage, embedPage, page, type SiteFrame } from './layout.ts';
-import { SITE_TEXT, type ClinicTexts, type Lang } from './texts.ts';
+import { formWords, SITE_TEXT, type ClinicTexts, type Lang } from './texts.ts';
 
 /** What pages show of the operator: its card from the operators module, in the page's language. */
 export interface SiteInfo extends SiteFrame {
@@ -255,17 +255,22 @@ export function aboutPage(site: SiteInfo): SafeHtml {
   });
 }
 
-export function thanksPage(site: SiteInfo, formId: FormId | undefined): SafeHtml {
+/**
+ * The page after a form was taken. `confirmsByEmail`: a confirmation e-mail goes to an address
+ * given in the form (e-mail is configured and the form asks for one); otherwise none is promised.
+ */
+export function thanksPage(site: SiteInfo, formId: FormId | undefined, confirmsByEmail: boolean): SafeHtml {
   const t = SITE_TEXT[site.lang];
+  const w = formWords(t, formId);
   return page({
     site,
     path: '/thanks',
     alternate: formId ? `/thanks?form=${formId}` : '/thanks',
-    title: t.pages.thanksTitle,
-    body: html`<h1>${t.pages.thanksHeading}</h1>
+    title: w.thanksTitle,
+    body: html`<h1>${w.thanksHeading}</h1>
       <p class="lead">${formId ? t.forms[formId].thanks : t.pages.thanksDefault}</p>
       <p>
-        ${t.pages.thanksText}
+        ${confirmsByEmail ? html`${t.pages.thanksEmail} ` : null}${t.pages.thanksText}
         <a href="mailto:${site.requestsEmail}">${site.requestsEmail}</a>.
       </p>
       <p><a href="${localPath(site.lang, '/')}">${t.pages.backHome}</a></p>`,
@@ -490,10 +495,11 @@ export function errorPage(site: SiteInfo, status: number, correlationId: string)
 
 export function embedThanksPage(formId: FormId, lang: Lang = 'ru'): SafeHtml {
   const t = SITE_TEXT[lang];
+  const w = formWords(t, formId);
   return embedPage({
     lang,
-    title: t.pages.thanksTitle,
-    body: html`<h1>${t.pages.thanksHeading}</h1>
+    title: w.thanksTitle,
+    body: html`<h1>${w.thanksHeading}</h1>
       <p>${t.forms[formId].thanks}</p>`,
   });
 }

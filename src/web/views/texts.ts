@@ -9,6 +9,18 @@
  */
 import type { FieldName, FormId, ReviewShow } from '../web.ports.ts';
 
+/**
+ * A form's words: the review form's own (a review, not a request) over the common ones, with the
+ * headings of the page that thanks for it.
+ */
+export function formWords(
+  t: SiteText,
+  formId: FormId | undefined,
+): SiteText['form'] & Pick<SiteText['pages'], 'thanksTitle' | 'thanksHeading'> {
+  const common = { ...t.form, thanksTitle: t.pages.thanksTitle, thanksHeading: t.pages.thanksHeading };
+  return formId === 'review' ? { ...common, ...t.reviewForm } : common;
+}
+
 /** The languages of the public site: Russian at the root, English under `/en`. */
 export type Lang = 'ru' | 'en';
 
@@ -49,6 +61,11 @@ export interface SiteText {
     pageOf(n: number, of: number): string;
     pageTitle(title: string, n: number): string;
     none: string;
+  };
+  /** The review form's own words where the other forms speak of a request (заявка). */
+  reviewForm: Pick<SiteText['form'], 'summaryHeading' | 'onBehalfLegend' | 'onBehalf' | 'processing'> & {
+    thanksTitle: string;
+    thanksHeading: string;
   };
   form: {
     opensInNewTab: string;
@@ -105,6 +122,8 @@ export interface SiteText {
     thanksTitle: string;
     thanksHeading: string;
     thanksDefault: string;
+    /** Said only when a confirmation e-mail will really be sent (SMTP configured, an e-mail field). */
+    thanksEmail: string;
     thanksText: string;
     backHome: string;
     cookieSettings: string;
@@ -247,10 +266,18 @@ const RU: SiteText = {
     pageTitle: (title, n) => `${title}, страница ${n}`,
     none: 'На этой странице отзывов нет.',
   },
+  reviewForm: {
+    summaryHeading: 'Отзыв не отправлен. Исправьте, пожалуйста:',
+    onBehalfLegend: 'Я пишу отзыв за другого человека',
+    onBehalf: 'Да, отзыв за другого человека (например, за ребёнка или родственника)',
+    processing: 'Даю согласие на обработку моих персональных данных для рассмотрения этого отзыва',
+    thanksTitle: 'Отзыв отправлен',
+    thanksHeading: 'Спасибо, отзыв отправлен',
+  },
   form: {
     opensInNewTab: ' (откроется в новой вкладке)',
     docVersion: (v, date) => `(редакция ${v} от ${date})`,
-    allowReview: 'Разрешаю опубликовать мой отзыв на сайте центра',
+    allowReview: 'Разрешаю опубликовать мой отзыв на сайте центра (необязательно)',
     reviewTerms: 'Условия публикации:',
     reviewConsentDoc: 'согласие на публикацию отзыва',
     reviewShowLegend: 'Что показать рядом с отзывом',
@@ -312,8 +339,8 @@ const RU: SiteText = {
     thanksTitle: 'Заявка отправлена',
     thanksHeading: 'Спасибо, заявка отправлена',
     thanksDefault: 'Мы свяжемся с вами в рабочее время.',
-    thanksText:
-      'Если вы указали электронную почту, мы пришлём на неё подтверждение. Отозвать согласие или узнать, какие данные у нас есть, можно по адресу',
+    thanksEmail: 'Если вы указали электронную почту, мы пришлём на неё подтверждение.',
+    thanksText: 'Отозвать согласие или узнать, какие данные у нас есть, можно по адресу',
     backHome: 'Вернуться на главную',
     cookieSettings: 'Настройки cookie',
     cookiesIntro:
@@ -463,10 +490,18 @@ const EN: SiteText = {
     pageTitle: (title, n) => `${title}, page ${n}`,
     none: 'There are no reviews on this page.',
   },
+  reviewForm: {
+    summaryHeading: 'The review was not sent. Please correct:',
+    onBehalfLegend: 'I am writing the review for another person',
+    onBehalf: 'Yes, the review is for another person (for example, a child or a relative)',
+    processing: 'I consent to the processing of my personal data to consider this review',
+    thanksTitle: 'Review sent',
+    thanksHeading: 'Thank you, your review has been sent',
+  },
   form: {
     opensInNewTab: ' (opens in a new tab)',
     docVersion: (v, date) => `(version ${v} of ${date})`,
-    allowReview: "I allow my review to be published on the centre's website",
+    allowReview: "I allow my review to be published on the centre's website (optional)",
     reviewTerms: 'Terms of publication:',
     reviewConsentDoc: 'consent to publishing the review',
     reviewShowLegend: 'What to show with the review',
@@ -528,8 +563,8 @@ const EN: SiteText = {
     thanksTitle: 'Request sent',
     thanksHeading: 'Thank you, your request has been sent',
     thanksDefault: 'We will contact you during working hours.',
-    thanksText:
-      'If you gave an e-mail address, we will send a confirmation to it. To withdraw your consent or to find out what data we hold, write to',
+    thanksEmail: 'If you gave an e-mail address, we will send a confirmation to it.',
+    thanksText: 'To withdraw your consent or to find out what data we hold, write to',
     backHome: 'Back to the home page',
     cookieSettings: 'Cookie settings',
     cookiesIntro:
