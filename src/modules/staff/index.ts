@@ -17,6 +17,7 @@ export {
   type StaffSession,
 } from './auth.service.ts';
 export { ACCOUNT_RULE, IP_RULE, type ThrottleRule } from './login-throttle.ts';
+export { SECOND_FACTOR_RULE } from './second-factor-throttle.ts';
 export { MfaService, type MfaStatus, type RecoveryCodesResult } from './mfa.service.ts';
 export {
   checkPasswordPolicy,
