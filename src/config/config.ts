@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAllowEntry } from '../platform/http/outbound-guard.ts';
 
 const DOCS = 'See the configuration table in README.md.';
 
@@ -52,6 +53,13 @@ const envSchema = z.object({
   SOGLASIE_INTAKE_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10),
   SOGLASIE_INTAKE_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   SOGLASIE_INTAKE_MIN_FILL_SECONDS: z.coerce.number().min(0).max(600).default(3),
+  SOGLASIE_OUTBOUND_ALLOW: z
+    .string()
+    .optional()
+    .refine(
+      (v) => (v ?? '').split(',').every((s) => s.trim() === '' || parseAllowEntry(s) !== undefined),
+      'must be comma-separated host names, IP addresses or CIDR ranges, e.g. crm.clinic.local,10.20.0.0/16',
+    ),
   SMTP_HOST: z.string().optional(),
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
   SMTP_SECURE: bool.default(false),
@@ -87,6 +95,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly jobsEnabled: boolean;
   readonly trustProxy: boolean;
+  /** Exceptions to production's refusal of private and local addresses for outgoing requests. */
+  readonly outboundAllow: readonly string[];
   /** Public intake: submissions per address and operator in a window, and the minimum fill time. */
   readonly intake: {
     readonly rateLimit: number;
@@ -188,6 +198,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: e.SOGLASIE_BODY_LIMIT_BYTES,
     jobsEnabled: e.SOGLASIE_JOBS,
     trustProxy: e.SOGLASIE_TRUST_PROXY,
+    outboundAllow: (e.SOGLASIE_OUTBOUND_ALLOW ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     intake: {
       rateLimit: e.SOGLASIE_INTAKE_RATE_LIMIT,
       rateWindowSeconds: e.SOGLASIE_INTAKE_RATE_WINDOW_SECONDS,
