@@ -50,6 +50,9 @@ export {
 export {
   CreateStaffSchema,
   DisplayNameSchema,
+  InviteStaffSchema,
+  type InvitationView,
+  type InviteStaffInput,
   EmailSchema,
   LocaleSchema,
   LOCALES,
@@ -63,7 +66,7 @@ export {
   type StaffDto,
   type StaffOverview,
 } from './staff.schemas.ts';
-export { StaffService } from './staff.service.ts';
+export { INVITATION_TTL_MS, StaffService } from './staff.service.ts';
 export { RECOVERY_CODE_COUNT } from './totp.ts';
 
 import type { AuditService } from '../audit/index.ts';
