@@ -2,7 +2,8 @@
  * Encrypt + blind-index cost per subject: a data key created and wrapped by the master key, three
  * fields sealed with AES-256-GCM, two keyed HMAC blind indexes, in-process (with and without the
  * phone and e-mail normalisation), and the same through SubjectsService.create on the embedded
- * PostgreSQL (keyring row, subject row, audit entry), sequential and 8 at a time.
+ * PostgreSQL (keyring row, subject row, audit entry), sequential and 8 at a time; and the keyed hash
+ * of an intake request that is kept with its idempotency key.
  *
  *   npx tsx bench/crypto.ts [n=2000]
  */
@@ -14,6 +15,7 @@ import {
   subjectBlindIndexes,
   type SubjectInput,
 } from '../src/modules/subjects/index.ts';
+import { requestHashOf } from '../src/modules/inquiries/index.ts';
 import { systemPrincipal } from '../src/modules/staff/index.ts';
 import { seal, sealString } from '../src/platform/crypto/aead.ts';
 import { blindIndex } from '../src/platform/crypto/blind-index.ts';
@@ -105,7 +107,31 @@ results.push(
   ),
 );
 
-// 4. Through the service on the embedded PostgreSQL.
+// 4. The keyed hash of an intake request kept with its idempotency key (one per inquiry).
+const hashKey = randomBytes(32);
+results.push(
+  measure(
+    'in-process: intake request hash (HMAC of the canonical request)',
+    N,
+    timeSync(N, (i) => {
+      const p = input(i);
+      requestHashOf(hashKey, {
+        operatorId: randomUUID(),
+        siteId: randomUUID(),
+        formId: 'callback',
+        channel: 'web_form',
+        page: '/contacts',
+        ip: '192.0.2.1',
+        userAgent: 'bench',
+        idempotencyKey: `form:bench-${i}`,
+        fields: { name: p.name!, phone: p.phone!, message: 'Хочу записаться на МРТ колена, лучше вечером' },
+        consents: { processing: true, marketing: false },
+      });
+    }),
+  ),
+);
+
+// 5. Through the service on the embedded PostgreSQL.
 const bench = await benchRuntime('crypto');
 try {
   const { ctx, urls } = bench.runtime;

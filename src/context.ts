@@ -3,6 +3,7 @@
  * and the module services built on them. `buildApp` and the CLI take an AppContext; tests build one
  * against their own database.
  */
+import { outboundGuardFor } from './platform/http/outbound-guard.ts';
 import type { Config } from './config/config.ts';
 import { AuditService } from './modules/audit/index.ts';
 import { KeyringService, SubjectLookupMoves } from './modules/keyring/index.ts';
@@ -95,7 +96,18 @@ export function createServices(core: Core): Services {
     keyring,
   });
   const policy = new PolicyService({ db, audit, clock, ids, operators });
-  const webhooks = new WebhooksService({ db, keyring, audit, clock, ids, log, mode: core.config.mode });
+  // Outgoing requests to addresses operators chose: production refuses this machine's networks.
+  const outbound = outboundGuardFor(core.config);
+  const webhooks = new WebhooksService({
+    db,
+    keyring,
+    audit,
+    clock,
+    ids,
+    log,
+    mode: core.config.mode,
+    guard: outbound,
+  });
   const intake = new IntakeService({
     db,
     operators,
@@ -137,7 +149,16 @@ export function createServices(core: Core): Services {
   const lookups = new SubjectLookupMoves(core.keyringDb);
   const subjectMerge = new SubjectMergeService({ db, keyring, lookups, audit, clock, ids, log });
   const { publicUrl } = core.config;
-  const channels = new ChannelConnectionsService({ db, keyring, audit, clock, ids, publicUrl, log });
+  const channels = new ChannelConnectionsService({
+    db,
+    keyring,
+    audit,
+    clock,
+    ids,
+    publicUrl,
+    log,
+    guard: outbound,
+  });
   const channelInbound = new ChannelInboundService({
     db,
     subjects,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,22 +23,29 @@ describe('the demo clinic', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('loads once, keeps the generated password in the data folder, and prints the same login again', async () => {
+  it('loads once, prints the generated password only then, and says where it is kept', async () => {
     const first = await loadDemo(env.ctx);
     assert.equal(first.login.email, DEMO_STAFF_EMAIL);
-    assert.ok(first.login.password && first.login.password.length >= 20);
+    const password = first.login.password!;
+    assert.ok(password.length >= 20);
     const file = demoPasswordFile(env.ctx);
-    assert.ok(existsSync(file));
+    assert.equal(file, path.join(dir, 'demo-login.txt'));
+    assert.equal(readFileSync(file, 'utf8').trim(), password);
     assert.equal(statSync(file).mode & 0o077, 0, 'the password file is private to its owner');
+    const firstText = describeDemoLogin('http://localhost:3000', first);
+    assert.match(firstText, /console\/login[\s\S]*admin@lux-demo\.example/);
+    assert.ok(firstText.includes(password), 'printed when created');
+    assert.ok(firstText.includes(file), 'with where it is kept');
 
     const second = await loadDemo(env.ctx);
-    assert.deepEqual(second, first);
+    assert.equal(second.operatorId, first.operatorId);
+    assert.equal(second.login.password, undefined);
+    const secondText = describeDemoLogin('http://localhost:3000', second);
+    assert.equal(secondText.includes(password), false, 'not printed on later starts');
+    assert.ok(secondText.includes(file), 'only where it is kept');
+    assert.match(secondText, /admin@lux-demo\.example/);
     const { rows } = await env.ctx.db.query<{ n: string }>('SELECT count(*) AS n FROM operators');
     assert.equal(rows[0]!.n, '1');
-    assert.match(
-      describeDemoLogin('http://localhost:3000', first),
-      /console\/login[\s\S]*admin@lux-demo\.example/,
-    );
   });
 
   it('adds the English documents to a demo published before they existed', async () => {
@@ -61,7 +68,7 @@ describe('the demo clinic', () => {
     const demo = await loadDemo(env.ctx);
     const app = await env.app({ surfaces: SURFACES, renderHtmlError });
     const browser = new Browser(app, '127.0.0.1');
-    const res = await browser.login(demo.login.email, demo.login.password);
+    const res = await browser.login(demo.login.email, readFileSync(demo.passwordFile, 'utf8').trim());
     assert.equal(res.statusCode, 303);
     const home = await browser.get('/console');
     assert.equal(home.statusCode, 200);

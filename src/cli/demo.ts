@@ -1,14 +1,15 @@
 /**
  * The demo clinic with a staff account that holds every role, for the default local start
- * (`npm start`) and `soglasie demo`. The account's password is generated once and kept in the data
- * folder (readable by the app's user only), so every start can print the login again.
+ * (`npm start`) and `soglasie demo`. The account's password is generated once, printed that once,
+ * and kept in the data folder (readable by the app's user only); later starts print only where it
+ * is kept, so it does not end up in every terminal scroll-back and captured service log.
  *
  * @example
  *   const demo = await loadDemo(ctx); // idempotent
- *   demo.login; // { email: 'admin@lux-demo.example', password: '...' }
+ *   demo.login; // { email: 'admin@lux-demo.example', password: '...' } on the first load only
+ *   demo.passwordFile; // '/srv/soglasie/data/demo-login.txt'
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../context.ts';
 import { generatePassword, ROLES, systemPrincipal } from '../modules/staff/index.ts';
@@ -19,11 +20,14 @@ export const DEMO_STAFF_EMAIL = 'admin@lux-demo.example';
 
 export interface DemoLoaded {
   operatorId: string;
+  /** The password only when this load created the account; afterwards it is read from the file. */
   login: { email: string; password: string | undefined };
+  /** Where the generated password is kept (absolute). */
+  passwordFile: string;
 }
 
 export function demoPasswordFile(ctx: AppContext): string {
-  return path.join(ctx.config.dataDir, 'demo-login.txt');
+  return path.resolve(ctx.config.dataDir, 'demo-login.txt');
 }
 
 export async function loadDemo(ctx: AppContext): Promise<DemoLoaded> {
@@ -47,10 +51,8 @@ export async function loadDemo(ctx: AppContext): Promise<DemoLoaded> {
   }
   const file = demoPasswordFile(ctx);
   const existing = await ctx.services.staff.idByEmail(system, DEMO_STAFF_EMAIL);
-  if (existing) {
-    const password = existsSync(file) ? (await readFile(file, 'utf8')).trim() : undefined;
-    return { operatorId, login: { email: DEMO_STAFF_EMAIL, password } };
-  }
+  if (existing)
+    return { operatorId, login: { email: DEMO_STAFF_EMAIL, password: undefined }, passwordFile: file };
   const password = generatePassword();
   await ctx.services.staff.create(system, {
     email: DEMO_STAFF_EMAIL,
@@ -62,14 +64,21 @@ export async function loadDemo(ctx: AppContext): Promise<DemoLoaded> {
   });
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, password + '\n', { mode: 0o600 });
-  return { operatorId, login: { email: DEMO_STAFF_EMAIL, password } };
+  return { operatorId, login: { email: DEMO_STAFF_EMAIL, password }, passwordFile: file };
 }
 
 export function describeDemoLogin(baseUrl: string, demo: DemoLoaded): string {
-  const password = demo.login.password ?? '(changed since it was generated; not shown)';
+  const where = `(every role of the demo clinic; the password is kept in ${demo.passwordFile})\n`;
+  if (demo.login.password === undefined) {
+    return (
+      `Console: ${baseUrl}/console/login\n` +
+      `Demo staff login: ${demo.login.email}; its password was printed when it was created ` +
+      `and is kept in ${demo.passwordFile}\n`
+    );
+  }
   return (
     `Console: ${baseUrl}/console/login\n` +
-    `Demo staff login: ${demo.login.email} / ${password}\n` +
-    `(every role of the demo clinic; the password is also in the data folder, demo-login.txt)\n`
+    `Demo staff login: ${demo.login.email} / ${demo.login.password}\n` +
+    where
   );
 }

@@ -69,6 +69,7 @@ describe('configuration', () => {
       SOGLASIE_PUBLIC_URL: 'https://clinic.example.ru/',
       SOGLASIE_JOBS: 'off',
       SOGLASIE_SESSION_IDLE_MINUTES: '15',
+      SOGLASIE_OUTBOUND_ALLOW: ' crm.clinic.local, 10.20.0.0/16 ,',
       SMTP_HOST: 'smtp.example.ru',
       SMTP_FROM: 'Клиника <noreply@clinic.example.ru>',
     });
@@ -83,6 +84,7 @@ describe('configuration', () => {
     assert.equal(c.secureCookies, true);
     assert.equal(c.jobsEnabled, false);
     assert.equal(c.sessionIdleMinutes, 15);
+    assert.deepEqual(c.outboundAllow, ['crm.clinic.local', '10.20.0.0/16']);
     assert.deepEqual(c.smtp, {
       host: 'smtp.example.ru',
       port: 587,
@@ -158,6 +160,8 @@ describe('configuration', () => {
     assert.match(problemOf({ SOGLASIE_MODE: 'prod' }), /SOGLASIE_MODE/);
     assert.match(problemOf({ SOGLASIE_JOBS: 'maybe' }), /SOGLASIE_JOBS/);
     assert.match(problemOf({ SOGLASIE_BODY_LIMIT_BYTES: '10' }), /SOGLASIE_BODY_LIMIT_BYTES/);
+    assert.match(problemOf({ SOGLASIE_OUTBOUND_ALLOW: 'crm.local, http://x/' }), /SOGLASIE_OUTBOUND_ALLOW/);
+    assert.match(problemOf({ SOGLASIE_OUTBOUND_ALLOW: '10.0.0.0/40' }), /SOGLASIE_OUTBOUND_ALLOW/);
     assert.match(problemOf({ SMTP_HOST: 'smtp.example.ru' }), /SMTP_FROM is required when SMTP_HOST is set/);
     assert.match(
       problemOf({ SOGLASIE_MASTER_KEY: KEY, SOGLASIE_MASTER_KEY_FILE: '/k' }),

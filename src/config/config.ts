@@ -9,6 +9,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAllowEntry } from '../platform/http/outbound-guard.ts';
 
 const DOCS = 'See the configuration table in README.md.';
 
@@ -100,6 +101,13 @@ const envSchema = z.object({
   SOGLASIE_API_INTAKE_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   SOGLASIE_INTAKE_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   SOGLASIE_INTAKE_MIN_FILL_SECONDS: z.coerce.number().min(0).max(600).default(3),
+  SOGLASIE_OUTBOUND_ALLOW: z
+    .string()
+    .optional()
+    .refine(
+      (v) => (v ?? '').split(',').every((s) => s.trim() === '' || parseAllowEntry(s) !== undefined),
+      'must be comma-separated host names, IP addresses or CIDR ranges, e.g. crm.clinic.local,10.20.0.0/16',
+    ),
   SMTP_HOST: z.string().optional(),
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
   SMTP_SECURE: bool.default(false),
@@ -139,6 +147,8 @@ export interface Config {
    * client's address is the nearest one in the `X-Forwarded-For` chain that is not among them.
    */
   readonly trustProxy: readonly string[];
+  /** Exceptions to production's refusal of private and local addresses for outgoing requests. */
+  readonly outboundAllow: readonly string[];
   /**
    * Intake limits, each per operator in a sliding window: public submissions per client address,
    * per phone or e-mail given, and API submissions per key; and the forms' minimum fill time.
@@ -245,6 +255,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: e.SOGLASIE_BODY_LIMIT_BYTES,
     jobsEnabled: e.SOGLASIE_JOBS,
     trustProxy: e.SOGLASIE_TRUST_PROXY,
+    outboundAllow: (e.SOGLASIE_OUTBOUND_ALLOW ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     intake: {
       rateLimit: e.SOGLASIE_INTAKE_RATE_LIMIT,
       contactRateLimit: e.SOGLASIE_INTAKE_CONTACT_RATE_LIMIT,

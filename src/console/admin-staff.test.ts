@@ -173,71 +173,139 @@ describe("console: an operator's staff", () => {
     assert.equal((await c.audit()).length, auditBefore);
   });
 
-  it('adds an account for this operator and shows its generated password once', async () => {
+  /** Invites through the staff page; the link's path (shown once) and the page. */
+  async function invite(who: Browser, email: string, role = 'agent', displayName = 'Приглашённый') {
+    const res = await who.submit(staffUrl, staffUrl, { displayName, email, role });
+    assert.equal(res.statusCode, 200, res.body);
+    const link = /<code class="secret" id="invitation-link">([^<]+)<\/code>/.exec(res.body)?.[1];
+    assert.ok(link, 'the link is on the page');
+    return { res, path: new URL(link).pathname };
+  }
+
+  const invitations = async () =>
+    (await (await c.env.admin()).query<{ n: number }>('SELECT count(*)::int AS n FROM staff_invitations'))
+      .rows[0]!.n;
+
+  it('invites by a link shown once; a new person sets a password and joins this operator only', async () => {
     const admin = await as(ADMIN);
     const email = 'New.Person@North.example';
-    const res = await admin.submit(staffUrl, staffUrl, {
-      displayName: 'Новая Сотрудница',
-      email,
-      role: 'moderator',
-    });
-    assert.equal(res.statusCode, 200);
+    const { res, path } = await invite(admin, email, 'moderator', 'Новая Сотрудница');
     assert.equal(res.headers['cache-control'], 'no-store');
-    assert.match(res.body, /Учётная запись создана/);
-    const password = /<code class="secret" id="new-password">([^<]+)<\/code>/.exec(res.body)?.[1];
-    assert.ok(password, 'the password is on the page');
-    assert.match(password, /^[A-Za-z0-9_-]{5}(-[A-Za-z0-9_-]{5}){3}$/);
-    assert.match(res.body, /Пароль показан один раз/);
+    assert.match(res.body, /Приглашение создано/);
+    assert.match(path, /^\/console\/invitations\/[A-Za-z0-9_-]{43}$/);
+    assert.equal(await accountByEmail(email), undefined, 'no account before the invitation is accepted');
+    const audit = await c.audit({ action: 'staff.invite.moderator' });
+    assert.deepEqual(
+      audit.map((a) => [a.actor_id, a.operator_id]),
+      [[adminId, north]],
+    );
+    const token = path.split('/').pop()!;
+    for (const secret of [token, 'New.Person', 'new.person']) {
+      assert.equal(c.env.logs.join('\n').includes(secret), false, secret);
+    }
+
+    const newcomer = c.browser();
+    const page = await newcomer.get(path);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Вас приглашают в организацию «Север» с ролью «Модератор отзывов»/);
+    const weak = await newcomer.submit(path, `${path}/password`, { password: 'короткий' });
+    assert.equal(weak.statusCode, 400);
+    assert.equal(await accountByEmail(email), undefined);
+    const done = await newcomer.submit(path, `${path}/password`, { password: 'новый-пароль-2026-ок' });
+    assert.equal(done.statusCode, 200);
+    assert.match(done.body, /Готово/);
 
     const account = await accountByEmail(email);
     assert.ok(account);
     assert.deepEqual(await rolesOf(account.id, north), ['moderator']);
-    const audit = await c.audit({ action: 'staff.create', objectId: account.id });
-    assert.equal(audit.length, 1);
-    assert.equal(audit[0]!.actor_id, adminId);
     assert.equal((await c.audit({ action: 'staff.role_grant.moderator', objectId: account.id })).length, 1);
-
-    // Nowhere else: not on the list, not in the logs, not in the audit.
-    const list = await admin.get(staffUrl);
-    assert.match(cardOf(list.body, account.id), /Новая Сотрудница/);
-    assert.equal(list.body.includes(password), false);
-    assert.equal(c.env.logs.join('\n').includes(password), false);
-    assert.equal(c.env.logs.join('\n').includes('New.Person'), false);
-
-    // The password works, for an account that sees this operator only.
-    const newcomer = c.browser();
-    assert.equal((await newcomer.login(email, password)).statusCode, 303);
+    assert.equal((await newcomer.get(path)).statusCode, 404, 'the link works once');
+    assert.equal((await newcomer.login(email, 'новый-пароль-2026-ок')).statusCode, 303);
     const home = await newcomer.get('/console');
     assert.match(home.body, /Север/);
     assert.doesNotMatch(home.body, /Юг/);
+    const list = await admin.get(staffUrl);
+    assert.match(cardOf(list.body, account.id), /Новая Сотрудница/);
   });
 
-  it('keeps what was typed when the new account is refused, and creates nothing', async () => {
+  it('answers alike for an e-mail of another operator’s staff, and grants nothing until its owner accepts', async () => {
+    const admin = await as(ADMIN);
+    const strip = (body: string, email: string) =>
+      body
+        .replace(/<code class="secret" id="invitation-link">[^<]+<\/code>/, '')
+        .replace(/name="_csrf" value="[^"]+"/g, '')
+        .replace(/content="[A-Za-z0-9_-]{20,}"/g, '')
+        .replace(email, 'EMAIL');
+    const elsewhere = await invite(admin, SOUTH_ADMIN);
+    const nobody = await invite(admin, 'nobody@nowhere.example');
+    assert.equal(strip(elsewhere.res.body, SOUTH_ADMIN), strip(nobody.res.body, 'nobody@nowhere.example'));
+    const southAdminId = (await accountByEmail(SOUTH_ADMIN))!.id;
+    assert.deepEqual(await rolesOf(southAdminId, north), [], 'no role before acceptance');
+
+    // The link's holder (here the inviter) cannot take the account over, nor learn it exists.
+    const holder = c.browser();
+    const attempt = await holder.submit(elsewhere.path, `${elsewhere.path}/password`, {
+      password: 'захват-учётки-2026',
+    });
+    const fresh = await holder.submit(nobody.path, `${nobody.path}/password`, {
+      password: 'захват-учётки-2026',
+    });
+    assert.equal(attempt.statusCode, fresh.statusCode);
+    const bare = (body: string) =>
+      body.replace(/\/console\/invitations\/[A-Za-z0-9_-]+/g, '').replace(/"[A-Za-z0-9_-]{20,}"/g, '');
+    assert.equal(bare(attempt.body), bare(fresh.body));
+    assert.deepEqual(await rolesOf(southAdminId, north), []);
+    assert.equal((await c.browser().login(SOUTH_ADMIN, 'захват-учётки-2026')).statusCode, 401);
+
+    // Someone else signed in cannot accept it.
+    const agent = await as(AGENT);
+    assert.match((await agent.get(elsewhere.path)).body, /для другой учётной записи/);
+    assert.equal((await agent.submit(elsewhere.path, `${elsewhere.path}/accept`, {})).statusCode, 404);
+
+    // Its owner, signed in, accepts it.
+    const southAdmin = await as(SOUTH_ADMIN);
+    const accepted = await southAdmin.submit(elsewhere.path, `${elsewhere.path}/accept`, {});
+    assert.equal(accepted.statusCode, 303);
+    assert.deepEqual(await rolesOf(southAdminId, north), ['agent']);
+    assert.equal((await southAdmin.get(elsewhere.path)).statusCode, 404);
+  });
+
+  it('grants a role directly only to someone already here, unless an installation administrator does', async () => {
+    const outsider = await c.createStaff({
+      email: 'outsider@south.example',
+      roles: [{ operatorId: south, role: 'agent' }],
+    });
+    const admin = await as(ADMIN);
+    const auditBefore = (await c.audit()).length;
+    const refused = await admin.submit(staffUrl, `${staffUrl}/${outsider}/roles/grant`, {
+      role: 'administrator',
+    });
+    assert.equal(refused.statusCode, 404, 'like an unknown id');
+    assert.deepEqual(await rolesOf(outsider, north), []);
+    assert.equal((await c.audit()).length, auditBefore);
+    const root = await as(ROOT);
+    const direct = await root.submit('/console', `${staffUrl}/${outsider}/roles/grant`, { role: 'agent' });
+    assert.equal(direct.statusCode, 303);
+    assert.deepEqual(await rolesOf(outsider, north), ['agent']);
+  });
+
+  it('keeps what was typed when an invitation is refused, and writes nothing', async () => {
     const admin = await as(ADMIN);
     const count = async () =>
       (await (await c.env.admin()).query<{ n: number }>('SELECT count(*)::int AS n FROM staff')).rows[0]!.n;
-    const before = await count();
+    const before = [await count(), await invitations()];
     const bad = await admin.submit(staffUrl, staffUrl, {
       displayName: 'Пётр <Тест>',
       email: 'не-почта',
       role: 'privacy_officer',
     });
     assert.equal(bad.statusCode, 400);
-    assert.match(bad.body, /Учётная запись не создана/);
+    assert.match(bad.body, /Приглашение не создано/);
     assert.match(bad.body, /id="add-email"[^>]*value="не-почта"[^>]*aria-invalid="true"/);
     assert.match(bad.body, /id="add-email-error">Укажите адрес электронной почты/);
     assert.match(bad.body, /id="add-displayName"[^>]*value="Пётр &lt;Тест&gt;"/);
     assert.match(bad.body, /<option value="privacy_officer"\s+selected>/);
-    assert.doesNotMatch(bad.body, /id="new-password"/);
-
-    const taken = await admin.submit(staffUrl, staffUrl, {
-      displayName: 'Копия',
-      email: AGENT.toUpperCase(),
-      role: 'agent',
-    });
-    assert.equal(taken.statusCode, 409);
-    assert.match(taken.body, /id="add-email-error">Учётная запись с такой электронной почтой уже есть/);
-    assert.doesNotMatch(taken.body, /id="new-password"/);
+    assert.doesNotMatch(bad.body, /id="invitation-link"/);
 
     const noToken = await admin.post(staffUrl, {
       displayName: 'Без токена',
@@ -246,24 +314,26 @@ describe("console: an operator's staff", () => {
     });
     assert.equal(noToken.statusCode, 403);
     const southAdmin = await as(SOUTH_ADMIN);
-    const foreign = await southAdmin.submit('/console', staffUrl, {
-      displayName: 'Чужой',
-      email: 'foreign@south.example',
-      role: 'administrator',
-    });
+    const foreign = await southAdmin.submit(
+      '/console',
+      `/console/operators/${south}/staff`.replace(south, north),
+      {
+        displayName: 'Чужой',
+        email: 'foreign@south.example',
+        role: 'administrator',
+      },
+    );
     assert.equal(foreign.statusCode, 403);
-    assert.equal(await count(), before);
+    assert.deepEqual([await count(), await invitations()], before);
   });
 
   it("revokes someone's last role: they leave the list and keep no role here", async () => {
     const admin = await as(ADMIN);
-    const created = await admin.submit(staffUrl, staffUrl, {
-      displayName: 'Временный',
+    const temp = await c.createStaff({
       email: 'temp@north.example',
-      role: 'agent',
+      displayName: 'Временный',
+      roles: [{ operatorId: north, role: 'agent' }],
     });
-    assert.equal(created.statusCode, 200);
-    const temp = (await accountByEmail('temp@north.example'))!.id;
     const res = await admin.submit(staffUrl, `${staffUrl}/${temp}/roles/revoke`, { role: 'agent' });
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, `${staffUrl}?m=revoked`);

@@ -11,7 +11,6 @@ import type { AppContext } from '../context.ts';
 import { AppError, ErrorCode, type FieldIssue } from '../platform/errors.ts';
 import {
   can,
-  generatePassword,
   isInstallationAdmin,
   principalOf,
   requireInstallationAdmin,
@@ -32,12 +31,14 @@ import { EmptyForm, NoticeQuery } from './console.schemas.ts';
 import { send } from './console.routes.ts';
 import { pageBase, READ, WRITE } from './section.ts';
 import { dictionaryFor, localeOf, type Dictionary } from './i18n/index.ts';
+import { invitationTexts } from './i18n/invitations.ts';
+import { invitationPath } from './invitations.routes.ts';
+import { invitationCreatedPage } from './views/invitation-pages.ts';
 import {
   disableStaffPage,
   newOperatorPage,
   operatorPage,
   operatorsPage,
-  staffCreatedPage,
   staffPage,
   type FieldErrors,
   type FormValues,
@@ -336,21 +337,20 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
     },
   );
 
+  // Adding someone is an invitation, answered alike whether the e-mail has an account elsewhere.
   app.post(
     '/console/operators/:operatorId/staff',
     { ...WRITE, schema: { params: OperatorParams, body: NewStaffForm } },
     async (req, reply) => {
       const b = req.body;
       const { operatorId } = req.params;
-      // Generated like `soglasie staff add` does, and shown once on the answer.
-      const password = generatePassword();
-      let created;
+      let invitation;
       try {
-        created = await staff.create(principalOf(req), {
+        invitation = await staff.invite(principalOf(req), {
+          operatorId,
           email: b.email,
           displayName: b.displayName,
-          password,
-          roles: [{ operatorId, role: b.role }],
+          role: b.role,
         });
       } catch (e) {
         const t = dictionaryFor(localeOf(req));
@@ -360,23 +360,23 @@ export async function registerAdminRoutes(app: App, ctx: AppContext): Promise<vo
             add: { values: typed(b), errors },
             error: t.staffAdmin.addInvalid,
           });
-        if (isConflict(e)) {
-          return staffView(req, reply, req.params.operatorId, 409, {
-            add: { values: typed(b), errors: { email: t.fieldErrors.emailTaken } },
-            error: t.staffAdmin.addInvalid,
-          });
-        }
         throw e;
       }
       const p = await pageBase(req, reply, staffPath(operatorId));
+      const locale = localeOf(req);
       return send(
         reply,
         200,
-        staffCreatedPage({
+        invitationCreatedPage({
           ...p,
+          it: invitationTexts(locale),
           operatorId,
-          member: { displayName: created.displayName, email: created.email, role: b.role },
-          password,
+          email: b.email.trim(),
+          role: b.role,
+          link: `${ctx.config.publicUrl}${invitationPath(invitation.token)}`,
+          expiresAt: invitation.expiresAt.toLocaleDateString(locale === 'en' ? 'en-GB' : 'ru-RU', {
+            timeZone: 'Europe/Moscow',
+          }),
         }),
       );
     },

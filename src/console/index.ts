@@ -15,6 +15,7 @@ import { registerApiKeyRoutes } from './apikeys.routes.ts';
 import { registerChannelRoutes } from './channels.routes.ts';
 import { registerConsoleRoutes } from './console.routes.ts';
 import { registerInboxRoutes } from './inbox.routes.ts';
+import { registerInvitationRoutes } from './invitations.routes.ts';
 import { registerInquiryRoutes } from './inquiry.routes.ts';
 import { registerNotificationRoutes } from './notifications.routes.ts';
 import { registerPolicyRoutes } from './policy.routes.ts';
@@ -40,6 +41,7 @@ export async function registerConsole(app: App, ctx: AppContext): Promise<void> 
   await registerInboxRoutes(app, ctx);
   await registerInquiryRoutes(app, ctx);
   await registerAdminRoutes(app, ctx);
+  await registerInvitationRoutes(app, ctx);
   await registerPolicyRoutes(app, ctx);
   await registerNotificationRoutes(app, ctx);
   await registerChannelRoutes(app, ctx);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
-import { ACCOUNT_RULE, MFA_STEP_MAX_MS } from '../modules/staff/index.ts';
+import { ACCOUNT_RULE, MFA_STEP_MAX_MS, SECOND_FACTOR_RULE } from '../modules/staff/index.ts';
 import { createConsoleEnv, PASSWORD, type Browser, type ConsoleEnv } from './console.testing.ts';
 
 /** What an authenticator app would show for this key at the env's clock. */
@@ -133,6 +133,44 @@ describe('two-factor sign-in', () => {
       code: recoveryCodes[0]!,
     });
     assert.equal(reused.statusCode, 401);
+  });
+
+  it('keeps counting wrong codes across sign-ins: a new password step does not reset them', async () => {
+    // A right code first, which ends the run of the failures above.
+    c.env.clock.advance(STEP);
+    const clean = await (
+      await passwordStep()
+    ).submit('/console/login/mfa', '/console/login/mfa', { code: codeFor(c, secretText) });
+    assert.equal(clean.statusCode, 303);
+    for (let i = 1; i <= 4; i++) {
+      // Each wrong code from a fresh sign-in: the password is right every time.
+      const b = await passwordStep();
+      const res = await b.submit('/console/login/mfa', '/console/login/mfa', { code: '11111' + String(i) });
+      assert.equal(res.statusCode, 401);
+    }
+    const fifth = await (
+      await passwordStep()
+    ).submit('/console/login/mfa', '/console/login/mfa', { code: '111115' });
+    assert.equal(
+      fifth.statusCode,
+      429,
+      'the fifth wrong code locks, though each came after a right password',
+    );
+    c.env.clock.advance(SECOND_FACTOR_RULE.lockMs - 2 * STEP);
+    const stillLocked = await passwordStep();
+    c.env.clock.advance(STEP);
+    const early = await stillLocked.submit('/console/login/mfa', '/console/login/mfa', {
+      code: codeFor(c, secretText),
+    });
+    assert.equal(early.statusCode, 429, 'even a right code waits for the lock to end');
+
+    // A right code after the lock ends the run, so the next sign-ins start from nothing.
+    c.env.clock.advance(SECOND_FACTOR_RULE.lockMs);
+    const after = await passwordStep();
+    const ok = await after.submit('/console/login/mfa', '/console/login/mfa', {
+      code: codeFor(c, secretText),
+    });
+    assert.equal(ok.statusCode, 303);
   });
 
   it('throttles wrong codes like passwords and gives a pending sign-in ten minutes', async () => {

@@ -18,6 +18,8 @@ export enum ErrorCode {
   CsrfFailed = 'csrf_failed',
   NotFound = 'not_found',
   Conflict = 'conflict',
+  /** An idempotency key sent again with a different request. */
+  IdempotencyKeyReused = 'idempotency_key_reused',
   TooManyRequests = 'too_many_requests',
   AccountLocked = 'account_locked',
   SubjectDestroyed = 'subject_destroyed',
@@ -42,6 +44,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.NotFound:
       return 404;
     case ErrorCode.Conflict:
+    case ErrorCode.IdempotencyKeyReused:
       return 409;
     case ErrorCode.SubjectDestroyed:
       return 410;

@@ -272,9 +272,9 @@ export const en: Dictionary = {
     disabledNotice: 'The account was disabled and all its sessions ended.',
     addHeading: 'Add a staff member',
     addIntro:
-      'This creates an account with a role in this organisation and a generated password, shown once.',
-    add: 'Create the account',
-    addInvalid: 'The account was not created: correct the marked fields.',
+      'The staff member gets the role once they accept the invitation: its link is shown once. With it they sign in to their account or set the password of a new one.',
+    add: 'Invite',
+    addInvalid: 'The invitation was not created: correct the marked fields.',
     createdTitle: 'Account created',
     createdFor: (name: string) => `The account of ${name} was created.`,
     password: 'Password',

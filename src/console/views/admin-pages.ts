@@ -509,33 +509,6 @@ export function staffPage(o: StaffPageOptions): SafeHtml {
   });
 }
 
-export function staffCreatedPage(
-  o: SignedIn & {
-    operatorId: string;
-    member: { displayName: string; email: string; role: Role };
-    password: string;
-  },
-): SafeHtml {
-  const { t } = o;
-  return layout({
-    ...o,
-    title: t.staffAdmin.createdTitle,
-    session: { displayName: o.displayName, full: true },
-    body: html`<h1>${t.staffAdmin.createdTitle}</h1>
-      <p class="alert alert-ok" role="status">${t.staffAdmin.createdFor(o.member.displayName)}</p>
-      <dl class="card">
-        <dt>${t.fields.email}</dt>
-        <dd>${o.member.email}</dd>
-        <dt>${t.fields.role}</dt>
-        <dd>${t.roles[o.member.role]}</dd>
-        <dt>${t.staffAdmin.password}</dt>
-        <dd><code class="secret" id="new-password">${o.password}</code></dd>
-      </dl>
-      <p class="alert alert-note">${t.staffAdmin.passwordOnce}</p>
-      <p><a class="button" href="${staffUrl(o.operatorId)}">${t.staffAdmin.backToStaff}</a></p>`,
-  });
-}
-
 export function disableStaffPage(
   o: SignedIn & { operatorId: string; member: OperatorStaffMember },
 ): SafeHtml {

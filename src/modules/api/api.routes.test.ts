@@ -237,6 +237,7 @@ describe('/api/v1 inquiries and subjects with API keys', () => {
     assert.equal(view.id, id);
     assert.equal(view.subject.name, NAME);
     assert.equal(view.subject.phone, '+79123456789');
+    assert.equal(res.headers['cache-control'], 'no-store', 'decrypted personal data is never cached');
     const entries = await q<{ actor_type: string; actor_id: string; operator_id: string }>(
       "SELECT actor_type, actor_id, operator_id FROM audit_log WHERE action = 'inquiry.read' AND object_id = $1",
       [id],
@@ -246,6 +247,24 @@ describe('/api/v1 inquiries and subjects with API keys', () => {
     ]);
     assert.equal((await call('read', 'GET', `/api/v1/inquiries/${randomUUID()}`)).statusCode, 404);
     assert.equal((await call('read', 'GET', '/api/v1/inquiries/not-a-uuid')).statusCode, 400);
+  });
+
+  it('marks every /api/v1 answer no-store: lists, status changes and errors too', async () => {
+    const answers = [
+      await call('read', 'GET', '/api/v1/inquiries?limit=2'),
+      await call('status', 'POST', `/api/v1/inquiries/${ids[1]!}/status`, { status: 'in_progress' }),
+      await call('read', 'GET', `/api/v1/inquiries/${randomUUID()}`),
+      await call(undefined, 'GET', '/api/v1/inquiries'),
+    ];
+    assert.deepEqual(
+      answers.map((r) => [r.statusCode, r.headers['cache-control']]),
+      [
+        [200, 'no-store'],
+        [200, 'no-store'],
+        [404, 'no-store'],
+        [401, 'no-store'],
+      ],
+    );
   });
 
   it('changes a status (queuing its webhook), and refuses bad bodies with a 4xx writing nothing', async () => {
@@ -332,6 +351,7 @@ describe('/api/v1 inquiries and subjects with API keys', () => {
     assert.equal(res.statusCode, 200);
     const s = res.json<{ id: string; operatorId: string; name: string; phone: string }>();
     assert.deepEqual([s.id, s.operatorId, s.name, s.phone], [subjectId, a.operatorId, NAME, '+79123456789']);
+    assert.equal(res.headers['cache-control'], 'no-store');
     const entries = await q<{ actor_id: string }>(
       "SELECT actor_id FROM audit_log WHERE action = 'subject.read' AND object_id = $1 AND actor_type = 'api_key'",
       [subjectId],

@@ -67,10 +67,12 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     description:
       'Принимает обращение пациента из CRM или другой системы оператора: поля формы, согласия (каждое — отдельным флагом), ' +
       'ключ идемпотентности. 201 — обращение создано; 200 с duplicate: true — этот ключ идемпотентности уже использовался, ' +
-      'возвращается первое обращение. Ошибки полей — 400 с сообщением у каждого поля.\n\n' +
+      'возвращается первое обращение; тот же ключ с другим телом запроса — 409 idempotency_key_reused. ' +
+      'Ошибки полей — 400 с сообщением у каждого поля.\n\n' +
       'Takes a patient’s inquiry from the operator’s CRM or another system: the form’s fields, the consents (each its own ' +
       'flag), an idempotency key. 201: created; 200 with duplicate: true: the key was used before and the first inquiry ' +
-      'is returned. Field problems: 400 with a message per field.',
+      'is returned; the same key with a different body: 409 idempotency_key_reused. Field problems: 400 with a ' +
+      'message per field.',
     auth: { apiKey: ['inquiries:write'] },
     errors: [400, 401, 403, 404, 409, 413, 415, 429],
   },

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
+import { outboundGuard } from '../../platform/http/outbound-guard.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { staffPrincipal } from '../inquiries/intake.test-support.ts';
 import { insertOperator } from '../outbox/outbox.test-support.ts';
 import { systemPrincipal, type Principal } from '../staff/index.ts';
 import { DEFAULT_API_BASE_URL } from './channels.schemas.ts';
-import type { ChannelConnectionsService } from './connections.service.ts';
+import { ChannelConnectionsService } from './connections.service.ts';
 
 const BOT_TOKEN = `987654321:${'Zz9_-'.repeat(7)}`;
 
@@ -192,5 +193,50 @@ describe('ChannelConnectionsService', () => {
     const again = await channels.connect(systemPrincipal('test'), opA, { provider: 'telephony' });
     assert.notEqual(again.connection.webhookUrl, tel.webhookUrl);
     assert.equal(await channels.resolve('telephony', token), undefined);
+  });
+
+  it('refuses in production an API base address on this machine or a private network, save named exceptions', async () => {
+    const opC = await insertOperator(env, 'conn-prod');
+    const adminC = staffPrincipal('00000000-0000-4000-8000-00000000000d', { [opC]: ['administrator'] });
+    const production = new ChannelConnectionsService({
+      db: env.ctx.db,
+      keyring: env.ctx.services.keyring,
+      audit: env.ctx.services.audit,
+      clock: env.clock,
+      ids: env.ctx.ids,
+      publicUrl: env.config.publicUrl,
+      guard: outboundGuard({ refuse: true, allow: ['10.20.0.0/16'] }),
+    });
+    const before = (await admin.query('SELECT id FROM channel_connections')).rowCount;
+    for (const apiBaseUrl of [
+      'http://127.0.0.1:9',
+      'http://localhost:8080',
+      'https://10.0.0.5',
+      'https://192.168.1.1/api',
+      'https://169.254.169.254',
+      'https://[::1]',
+      'https://[fd00::5]',
+    ]) {
+      const e = await rejectsWith(
+        production.connect(adminC, opC, { provider: 'max', botToken: 'max-bot-token', apiBaseUrl }),
+        ErrorCode.ValidationFailed,
+      );
+      assert.deepEqual(
+        e.details?.fields?.map((f) => f.path),
+        ['apiBaseUrl'],
+        apiBaseUrl,
+      );
+    }
+    assert.equal(
+      (await admin.query('SELECT id FROM channel_connections')).rowCount,
+      before,
+      'nothing written',
+    );
+    const ok = await production.connect(adminC, opC, {
+      provider: 'max',
+      botToken: 'max-bot-token',
+      apiBaseUrl: 'https://10.20.1.2/max',
+    });
+    assert.equal(ok.connection.provider, 'max');
   });
 });

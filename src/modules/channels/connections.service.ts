@@ -18,6 +18,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { openString, sealString } from '../../platform/crypto/aead.ts';
 import { isConstraintViolation, type Database } from '../../platform/db/database.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
+import { refusedHost, type OutboundGuard } from '../../platform/http/outbound-guard.ts';
 import { isUuid, randomToken, type Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
@@ -50,6 +51,8 @@ export interface ChannelConnectionsDeps {
   ids: Ids;
   /** The installation's public URL: the webhook URLs given to providers start with it. */
   publicUrl: string;
+  /** Which API base addresses production refuses (this machine's networks, save exceptions). */
+  guard?: OutboundGuard;
   log?: Logger;
 }
 
@@ -86,6 +89,13 @@ export class ChannelConnectionsService implements ChannelCredentialsSource {
   async connect(principal: Principal, operatorId: string, input: ConnectInput): Promise<ConnectResult> {
     requirePermission(principal, 'operator.manage', operatorId);
     const i = parseInput(ConnectInput, input, 'Проверьте поля подключения / Check the connection fields');
+    // Replies to patients go to this address: not to this machine's networks in production. A
+    // name is checked again on its resolved address whenever a message is sent.
+    const base = 'apiBaseUrl' in i ? i.apiBaseUrl : undefined;
+    if (base !== undefined && this.deps.guard && refusedHost(this.deps.guard, new URL(base).hostname)) {
+      const message = 'Этот адрес API недоступен / This API address is not allowed';
+      throw new AppError(ErrorCode.ValidationFailed, message, { fields: [{ path: 'apiBaseUrl', message }] });
+    }
     const { credentials, secrets } = credentialsFor(i);
     const { db, ids, clock, audit } = this.deps;
     const id = ids.uuid();

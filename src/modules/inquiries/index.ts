@@ -2,6 +2,7 @@ export {
   IntakeService,
   inquiryFieldsAad,
   consentRepresentativeAad,
+  requestHashOf,
   type IntakeDeps,
   type IntakeLimits,
   type PolicySource,

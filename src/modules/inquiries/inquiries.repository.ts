@@ -60,24 +60,31 @@ const CONSENT_COLUMNS = [
 ] as const;
 
 export const inquiriesRepository = {
-  async inquiryOfKey(db: Tx, operatorId: string, key: string): Promise<string | undefined> {
-    const { rows } = await db.query<{ inquiry_id: string }>(
-      'SELECT inquiry_id FROM intake_idempotency WHERE operator_id = $1 AND key = $2',
+  /** The inquiry a key made, and the keyed hash of the request that made it (null before 0022). */
+  async inquiryOfKey(
+    db: Tx,
+    operatorId: string,
+    key: string,
+  ): Promise<{ inquiryId: string; requestHash: Buffer | null } | undefined> {
+    const { rows } = await db.query<{ inquiry_id: string; request_hash: Buffer | null }>(
+      'SELECT inquiry_id, request_hash FROM intake_idempotency WHERE operator_id = $1 AND key = $2',
       [operatorId, key],
     );
-    return rows[0]?.inquiry_id;
+    const r = rows[0];
+    return r && { inquiryId: r.inquiry_id, requestHash: r.request_hash };
   },
 
   /**
    * The inquiry, its idempotency key, its consent records and its audit entry in one statement
-   * (one round trip on the intake's path); returns the inquiry's number. A key already taken
+   * (one round trip on the intake's path); returns the inquiry's number. The key is stored with the
+   * keyed hash of the request, to tell a retry from a different request. A key already taken
    * fails the statement with a unique violation of `intake_idempotency_pkey`, after waiting for a
    * concurrent holder to end.
    */
   async insertInquiry(
     db: Tx,
     r: InquiryRow,
-    idempotencyKey: string,
+    idempotency: { key: string; requestHash: Buffer },
     consents: readonly ConsentRow[],
     audit: (offset: number) => InlineAudit,
   ): Promise<{ number: string }> {
@@ -93,8 +100,9 @@ export const inquiriesRepository = {
       r.possible_health_data,
       r.on_behalf,
       r.created_at,
-      idempotencyKey,
+      idempotency.key,
       r.first_contact_due_at,
+      idempotency.requestHash,
     ];
     const tuples = consents.map((row) => {
       const start = params.length;
@@ -110,8 +118,8 @@ export const inquiriesRepository = {
            possible_health_data, on_behalf, created_at, first_contact_due_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13) RETURNING number),
        k AS (
-         INSERT INTO intake_idempotency (operator_id, key, inquiry_id, created_at)
-         VALUES ($2, $12, $1, $11))${
+         INSERT INTO intake_idempotency (operator_id, key, inquiry_id, created_at, request_hash)
+         VALUES ($2, $12, $1, $11, $14))${
            tuples.length > 0
              ? `, c AS (INSERT INTO consent_records (${CONSENT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')})`
              : ''

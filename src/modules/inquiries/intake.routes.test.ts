@@ -94,6 +94,11 @@ describe('POST /api/v1/inquiries, the confirmation e-mail and the widget', () =>
     const again = await post(b);
     assert.equal(again.statusCode, 200);
     assert.deepEqual(again.json(), { inquiryId, duplicate: true });
+    const reused = await post({ ...b, fields: { ...b.fields, message: 'Другое обращение' } });
+    assert.equal(reused.statusCode, 409, 'the same key with another body is not the first inquiry');
+    const error = reused.json<{ error: { code: string; message: string } }>().error;
+    assert.equal(error.code, 'idempotency_key_reused');
+    assert.equal(reused.body.includes('Анна') || reused.body.includes(inquiryId), false);
     const admin = await env.admin();
     const { rows } = await admin.query<{ channel: string; actor_type: string; actor_id: string }>(
       `SELECT i.channel, a.actor_type, a.actor_id FROM inquiries i

@@ -222,7 +222,7 @@ describe('IntakeService.submit', () => {
     assert.equal(await dueOf('2026-12-04T19:00:00Z'), '2026-12-05T06:15:00.000Z');
   });
 
-  it('is idempotent: the same key again is a duplicate of the first inquiry', async () => {
+  it('is idempotent: the same key and request again is a duplicate of the first inquiry', async () => {
     const input = callback(op);
     const first = await intake.submit(input);
     const [subjects, consents, audit] = [
@@ -230,10 +230,10 @@ describe('IntakeService.submit', () => {
       await count('consent_records'),
       await count('audit_log'),
     ];
-    const second = await intake.submit({ ...input, fields: { name: 'Другое имя', phone: '+79125551111' } });
+    // A retry from another address and browser is the same request.
+    const second = await intake.submit({ ...input, ip: '198.51.100.99', userAgent: 'retry/1.0' });
     assert.equal(first.kind, 'created');
     assert.deepEqual(second, { kind: 'duplicate', inquiryId: (first as { inquiryId: string }).inquiryId });
-    // The duplicate's own work (a new subject for the other phone) was rolled back entirely.
     assert.deepEqual(
       [await count('subjects'), await count('consent_records'), await count('audit_log')],
       [subjects, consents, audit],
@@ -241,6 +241,35 @@ describe('IntakeService.submit', () => {
     // The key belongs to the operator: another operator's form may use the same key.
     const elsewhere = await intake.submit({ ...input, operatorId: other.operatorId, siteId: other.siteId });
     assert.equal(elsewhere.kind, 'created');
+  });
+
+  it('refuses the same key with a different request (409 idempotency_key_reused), writing nothing', async () => {
+    const input = callback(op, { fields: { name: 'Первая', phone: '+79125553333' } });
+    const first = await intake.submit(input);
+    assert.equal(first.kind, 'created');
+    const before = [await count('subjects'), await count('consent_records'), await count('audit_log')];
+    for (const changed of [
+      { ...input, fields: { name: 'Другое имя', phone: '+79125551111' } },
+      { ...input, fields: { name: 'Первая ', phone: '+79125553333' } },
+      { ...input, consents: { processing: true, marketing: true } },
+      { ...input, page: '/other' },
+    ]) {
+      await assert.rejects(
+        intake.submit(changed),
+        (e: unknown) =>
+          e instanceof AppError && e.code === ErrorCode.IdempotencyKeyReused && !e.message.includes('912'),
+      );
+    }
+    // The refused requests' own work (a new subject for the other phone) was rolled back entirely.
+    assert.deepEqual(
+      [await count('subjects'), await count('consent_records'), await count('audit_log')],
+      before,
+    );
+    const [row] = await q<{ request_hash: Buffer }>(
+      'SELECT request_hash FROM intake_idempotency WHERE key = $1',
+      [input.idempotencyKey],
+    );
+    assert.equal(row!.request_hash.length, 32, 'a keyed hash of the request is kept with the key');
   });
 
   it('is idempotent under concurrency: five simultaneous submissions make one inquiry', async () => {

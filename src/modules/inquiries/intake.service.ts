@@ -9,7 +9,9 @@
  * fill time, or more submissions from one address than the rate limit allows are refused and
  * counted per operator and day (spam never reaches the inbox). Idempotency rests on the unique
  * (operator, key) constraint, so a double click or a re-sent POST, even concurrent, makes one
- * inquiry and the second call answers `duplicate` with the first inquiry's id.
+ * inquiry and the second call answers `duplicate` with the first inquiry's id. The key is kept with
+ * a keyed hash of the canonical request (see requestHashOf): the same key with a different request
+ * is refused with `idempotency_key_reused` (409), never answered with another request's inquiry.
  *
  * @example
  *   const token = await intake.issueFormToken(operatorId, 'callback'); // the form's `_form_token`
@@ -100,11 +102,14 @@ export interface IntakeDeps {
 const PUBLIC_INTAKE = systemPrincipal('intake');
 
 const RATE_KEY = 'intake-rate';
+/** Keys the hash of a request kept beside its idempotency key: the request holds personal data. */
+const REQUEST_HASH_KEY = 'intake-request';
 const IDEMPOTENCY_CONSTRAINT = 'intake_idempotency_pkey';
 
 export class IntakeService {
   private readonly tokens: FormTokens;
   private rateKey: Promise<Buffer> | undefined;
+  private requestKey: Promise<Buffer> | undefined;
 
   constructor(private readonly deps: IntakeDeps) {
     this.tokens = new FormTokens((n) => deps.keyring.namedKey(n), deps.clock);
@@ -175,10 +180,11 @@ export class IntakeService {
     if (!checked.ok) return { kind: 'invalid', errors: checked.errors };
     const { values, representative } = checked;
 
+    const requestHash = requestHashOf(await this.requestSecret(), i);
     let result: IntakeResult;
     try {
       result = await db.scoped([i.operatorId], (tx) =>
-        this.record(tx, i, principal ?? PUBLIC_INTAKE, policy, form, values, representative, op),
+        this.record(tx, i, requestHash, principal ?? PUBLIC_INTAKE, policy, form, values, representative, op),
       );
     } catch (e) {
       // The idempotency key is claimed by the inquiry's own statement: a second submission with
@@ -189,7 +195,14 @@ export class IntakeService {
         repo.inquiryOfKey(tx, i.operatorId, i.idempotencyKey),
       );
       if (!first) throw new AppError(ErrorCode.Conflict, 'Повторите отправку / Please submit again');
-      return { kind: 'duplicate', inquiryId: first };
+      if (first.requestHash && !first.requestHash.equals(requestHash)) {
+        throw new AppError(
+          ErrorCode.IdempotencyKeyReused,
+          'Этот ключ идемпотентности уже использован для другого обращения / ' +
+            'This idempotency key was used for a different request',
+        );
+      }
+      return { kind: 'duplicate', inquiryId: first.inquiryId };
     }
     if (result.kind === 'created') {
       this.deps.log?.info(
@@ -203,6 +216,7 @@ export class IntakeService {
   private async record(
     tx: Tx,
     i: ReturnType<typeof IntakeInput.parse>,
+    requestHash: Buffer,
     principal: Principal,
     policy: PublishedPolicy,
     form: FormDecl,
@@ -281,8 +295,12 @@ export class IntakeService {
       result: 'success',
     };
     // The inquiry, its consents and its audit entry go in one statement.
-    const { number } = await repo.insertInquiry(tx, inquiry, i.idempotencyKey, consents, (offset) =>
-      audit.inline(entry, offset),
+    const { number } = await repo.insertInquiry(
+      tx,
+      inquiry,
+      { key: i.idempotencyKey, requestHash },
+      consents,
+      (offset) => audit.inline(entry, offset),
     );
 
     // Without SMTP no confirmation is queued, and the thank-you page promises none.
@@ -365,6 +383,14 @@ export class IntakeService {
     return refused;
   }
 
+  private requestSecret(): Promise<Buffer> {
+    if (!this.requestKey) {
+      this.requestKey = this.deps.keyring.namedKey(REQUEST_HASH_KEY);
+      this.requestKey.catch(() => (this.requestKey = undefined));
+    }
+    return this.requestKey;
+  }
+
   private rateSecret(): Promise<Buffer> {
     if (!this.rateKey) {
       this.rateKey = this.deps.keyring.namedKey(RATE_KEY);
@@ -390,6 +416,30 @@ function contactsOf(fields: Readonly<Record<string, string>>): [RateKind, string
   const email = (fields.email ?? '').trim().toLowerCase();
   if (email.includes('@')) out.push(['email', email]);
   return out;
+}
+
+/**
+ * A keyed hash of what a request asks for: the site, form, channel, page, language, fields (in name
+ * order), consents and representative. Not the address, browser, fill time or honeypot: a retry
+ * from another network or a re-sent form is the same request.
+ */
+export function requestHashOf(key: Buffer, i: ReturnType<typeof IntakeInput.parse>): Buffer {
+  const canonical = JSON.stringify([
+    i.siteId,
+    i.formId,
+    i.channel,
+    i.page,
+    i.lang ?? null,
+    Object.entries(i.fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    [
+      i.consents.processing,
+      i.consents.marketing,
+      i.consents.reviewPublication?.allowed ?? null,
+      i.consents.reviewPublication?.show ?? null,
+    ],
+    i.onBehalf ? [i.onBehalf.representativeName, i.onBehalf.relation ?? null] : null,
+  ]);
+  return createHmac('sha256', key).update(canonical, 'utf8').digest();
 }
 
 /** The associated data of an inquiry's fields: bound to the inquiry, under the subject's key. */

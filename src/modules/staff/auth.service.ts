@@ -33,6 +33,7 @@ import {
   throttleRepository,
   type ThrottleRule,
 } from './login-throttle.ts';
+import { SECOND_FACTOR_RULE, secondFactorThrottleKey } from './second-factor-throttle.ts';
 import { verifyDummy, verifyPassword } from './password.ts';
 import { sessionRepository } from './session.repository.ts';
 import type { StaffKeys } from './staff-keys.ts';
@@ -278,15 +279,19 @@ export class AuthService {
 
   /**
    * The second step of sign-in: a TOTP code (each time step usable once) or a one-time recovery
-   * code. Throttled like the password, on the same account key. On success the session's token and
-   * CSRF secret are replaced, as its privileges just grew.
+   * code. Throttled per address like the password, and per account on a second-factor key that a
+   * new password step does not clear (see second-factor-throttle.ts). On success the session's
+   * token and CSRF secret are replaced, as its privileges just grew.
    */
   async completeSecondFactor(session: StaffSession, code: string, ip: string): Promise<SecondFactorResult> {
     if (session.stage !== 'mfa') throw new AppError(ErrorCode.Conflict, 'No second step is awaited');
     const staff = await staffRepository.findById(this.db.pool, session.staffId);
     if (!staff?.totp_secret_enc || !staff.totp_enabled_at) return { kind: 'invalid' };
     const actor: Actor = { type: 'staff', id: staff.id };
-    const keys = await this.throttleKeys(staff.email_lower, ip);
+    const keys = [
+      { key: await secondFactorThrottleKey(this.deps.keys, staff.id), rule: SECOND_FACTOR_RULE },
+      ...(await this.throttleKeys(staff.email_lower, ip)).filter((k) => k.rule !== ACCOUNT_RULE),
+    ];
     const audit = { actor, action: 'staff.mfa_verify', staffId: staff.id, ip };
     const reserved = await this.reserve(keys, audit);
     if (reserved.kind === 'locked') return reserved;

@@ -18,6 +18,7 @@ export {
 } from './auth.service.ts';
 export { ACCOUNT_RULE, ACCOUNT_WIDE_RULE, IP_RULE, type ThrottleRule } from './login-throttle.ts';
 export { DEVICE_COOKIE, deviceCookieOptions } from './login-device.ts';
+export { SECOND_FACTOR_RULE } from './second-factor-throttle.ts';
 export { MfaService, type MfaStatus, type RecoveryCodesResult } from './mfa.service.ts';
 export {
   checkPasswordPolicy,
@@ -50,6 +51,9 @@ export {
 export {
   CreateStaffSchema,
   DisplayNameSchema,
+  InviteStaffSchema,
+  type InvitationView,
+  type InviteStaffInput,
   EmailSchema,
   LocaleSchema,
   LOCALES,
@@ -63,7 +67,7 @@ export {
   type StaffDto,
   type StaffOverview,
 } from './staff.schemas.ts';
-export { StaffService } from './staff.service.ts';
+export { INVITATION_TTL_MS, StaffService } from './staff.service.ts';
 export { RECOVERY_CODE_COUNT } from './totp.ts';
 
 import type { AuditService } from '../audit/index.ts';

@@ -41,6 +41,25 @@ export const CreateStaffSchema = z.strictObject({
 });
 export type CreateStaffInput = z.input<typeof CreateStaffSchema>;
 
+/** An operator's administrator invites someone to a role there (console form, API). */
+export const InviteStaffSchema = z.strictObject({
+  operatorId: z.uuid(),
+  email: EmailSchema,
+  displayName: DisplayNameSchema,
+  role: RoleSchema,
+});
+export type InviteStaffInput = z.input<typeof InviteStaffSchema>;
+
+/** What the invitation's page shows its holder. */
+export interface InvitationView {
+  operatorName: string;
+  role: z.infer<typeof RoleSchema>;
+  email: string;
+  displayName: string;
+  /** For a signed-in visitor: whether the invitation is for their account. */
+  forSignedIn: boolean | undefined;
+}
+
 export const StaffDtoSchema = z.object({
   id: z.uuid(),
   email: z.string(),

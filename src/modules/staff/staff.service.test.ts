@@ -84,12 +84,33 @@ describe('staff service', () => {
     const { staff } = env.ctx.services;
     const headId = (await staff.idByEmail(system, 'head@north.example'))!;
     const head = staffPrincipal(headId, [[north, 'administrator']]);
-    const agent = await staff.create(head, {
+    await assert.rejects(
+      staff.create(head, {
+        email: 'agent@north.example',
+        displayName: 'Агент',
+        password: PASSWORD,
+        roles: [{ operatorId: north, role: 'agent' }],
+      }),
+      isCode(ErrorCode.Forbidden),
+      'an operator administrator invites; only installation administrators create accounts',
+    );
+    const agent = await staff.create(system, {
       email: 'agent@north.example',
       displayName: 'Агент',
       password: PASSWORD,
       roles: [{ operatorId: north, role: 'agent' }],
     });
+    const outsider = await staff.create(system, {
+      email: 'outsider@south.example',
+      displayName: 'Чужой',
+      password: PASSWORD,
+      roles: [{ operatorId: south, role: 'agent' }],
+    });
+    await assert.rejects(
+      staff.grantRole(head, { staffId: outsider.id, operatorId: north, role: 'administrator' }),
+      isCode(ErrorCode.NotFound),
+      'someone who holds no role here is as unknown as a made-up id',
+    );
     await assert.rejects(
       staff.create(head, { email: 'x@south.example', displayName: 'X', password: PASSWORD, roles: [] }),
       isCode(ErrorCode.Forbidden),
@@ -127,13 +148,12 @@ describe('staff service', () => {
     const { rows } = await (
       await env.admin()
     ).query<{ action: string; actor_id: string; operator_id: string; object_id: string; source: string }>(
-      "SELECT action, actor_id, operator_id, object_id, source FROM audit_log WHERE object_id = $1 AND action LIKE 'staff.role_%' ORDER BY id",
-      [agent.id],
+      "SELECT action, actor_id, operator_id, object_id, source FROM audit_log WHERE object_id = $1 AND action LIKE 'staff.role_%' AND actor_id = $2 ORDER BY id",
+      [agent.id, headId],
     );
     assert.deepEqual(
       rows.map((r) => [r.action, r.actor_id, r.operator_id, r.source]),
       [
-        ['staff.role_grant.agent', headId, north, '192.0.2.1'],
         ['staff.role_grant.moderator', headId, north, '192.0.2.1'],
         ['staff.role_revoke.agent', headId, north, '192.0.2.1'],
       ],

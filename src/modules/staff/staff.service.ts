@@ -9,12 +9,18 @@
  *     roles: [{ operatorId, role: 'administrator' }],
  *   });
  *   await staffService.grantRole(principal, { staffId: staff.id, operatorId, role: 'agent' });
+ *
+ * Staff join an operator by an invitation they accept: `invite` gives a one-time link, answered
+ * the same whether the e-mail has an account (at another operator, say) or not; its holder accepts
+ * it signed in as that e-mail's account, or sets a password to create the account. Only
+ * installation administrators create accounts with roles, or grant a role to someone who holds
+ * none at that operator, directly.
  */
 import type { Clock } from '../../platform/clock.ts';
 import { PgCode, pgErrorCode, type Database, type Tx } from '../../platform/db/database.ts';
 import { parseInput } from '../../platform/validation.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
-import { isUuid, type Ids } from '../../platform/ids.ts';
+import { isUuid, randomToken, type Ids } from '../../platform/ids.ts';
 import type { AuditService } from '../audit/index.ts';
 import {
   auditEntryBy,
@@ -25,13 +31,17 @@ import {
   type Principal,
   type Role,
 } from './access.ts';
-import type { AuthService, PasswordCheck } from './auth.service.ts';
+import { hashToken, type AuthService, type PasswordCheck } from './auth.service.ts';
+import { invitationsRepository, type InvitationRow } from './invitations.repository.ts';
 import { checkPasswordPolicy, hashPassword } from './password.ts';
 import { staffRepository, type RoleRow, type StaffRow } from './staff.repository.ts';
 import {
   CreateStaffSchema,
+  InviteStaffSchema,
   RoleGrantSchema,
   type CreateStaffInput,
+  type InvitationView,
+  type InviteStaffInput,
   type Locale,
   type OperatorStaffMember,
   type StaffDto,
@@ -50,13 +60,11 @@ export class StaffService {
   ) {}
 
   /**
-   * Creates an account. Roles need `staff.manage` in each operator; an account without roles, or an
-   * installation administrator, needs an installation administrator.
+   * Creates an account: installation administrators only (an operator's administrator invites).
    */
   async create(principal: Principal, input: CreateStaffInput): Promise<StaffDto> {
     const data = parseInput(CreateStaffSchema, input, 'The account data is not valid');
-    if (data.installationAdmin || data.roles.length === 0) requireInstallationAdmin(principal);
-    for (const r of data.roles) requirePermission(principal, 'staff.manage', r.operatorId);
+    requireInstallationAdmin(principal);
     checkPasswordPolicy(data.password);
     const passwordHash = await hashPassword(data.password);
     const id = this.deps.ids.uuid();
@@ -85,7 +93,11 @@ export class StaffService {
     }
   }
 
-  /** Grants a role in an operator; true when it is new. */
+  /**
+   * Grants a role in an operator; true when it is new. An operator's administrator may only give
+   * another role to someone who already holds one there (who joined by an invitation); anyone else
+   * is "not found", exactly like an unknown id, so ids of other operators' staff tell nothing.
+   */
   async grantRole(
     principal: Principal,
     grant: { staffId: string; operatorId: string; role: Role },
@@ -95,6 +107,12 @@ export class StaffService {
     try {
       return await this.deps.db.transaction(async (tx) => {
         await this.existing(tx, grant.staffId);
+        if (!isInstallationAdmin(principal)) {
+          const roles = await staffRepository.rolesOf(tx, grant.staffId);
+          if (!roles.some((r) => r.operator_id === g.operatorId)) {
+            throw new AppError(ErrorCode.NotFound, 'Staff member not found');
+          }
+        }
         const added = await staffRepository.insertRole(
           tx,
           grant.staffId,
@@ -107,6 +125,142 @@ export class StaffService {
       });
     } catch (e) {
       throw mapWriteError(e);
+    }
+  }
+
+  /**
+   * Invites someone to a role in an operator: a one-time token for the link, valid for
+   * INVITATION_TTL_MS. The answer is the same whether the e-mail has an account or not.
+   */
+  async invite(principal: Principal, input: InviteStaffInput): Promise<{ token: string; expiresAt: Date }> {
+    const data = parseInput(InviteStaffSchema, input, 'The invitation is not valid');
+    requirePermission(principal, 'staff.manage', data.operatorId);
+    const token = randomToken(32);
+    const id = this.deps.ids.uuid();
+    const at = this.deps.clock.now();
+    const expiresAt = new Date(at.getTime() + INVITATION_TTL_MS);
+    try {
+      await this.deps.db.transaction(async (tx) => {
+        await invitationsRepository.insert(tx, {
+          id,
+          tokenHash: hashToken(token),
+          operatorId: data.operatorId,
+          role: data.role,
+          emailLower: data.email.toLowerCase(),
+          displayName: data.displayName,
+          invitedBy: principal.kind === 'staff' ? principal.staffId : null,
+          at,
+          expiresAt,
+        });
+        await this.deps.audit.record(
+          tx,
+          auditEntryBy(principal, `staff.invite.${data.role}`, {
+            objectType: 'staff_invitation',
+            objectId: id,
+            operatorId: data.operatorId,
+          }),
+        );
+      });
+    } catch (e) {
+      throw mapWriteError(e);
+    }
+    return { token, expiresAt };
+  }
+
+  /**
+   * What an invitation's page shows; NotFound for an unknown, used or expired token. A signed-in
+   * visitor learns whether it is for their own account.
+   */
+  async invitation(token: string, signedInStaffId?: string): Promise<InvitationView> {
+    const db = this.deps.db.pool;
+    const inv = await this.liveInvitation(db, token);
+    const [operator] = await staffRepository.findOperatorsByIds(db, [inv.operator_id]);
+    const me = signedInStaffId ? await staffRepository.findById(db, signedInStaffId) : undefined;
+    return {
+      operatorName: operator?.short_name ?? operator?.name ?? '',
+      role: inv.role,
+      email: inv.email_lower,
+      displayName: inv.display_name,
+      forSignedIn: me ? me.email_lower === inv.email_lower : undefined,
+    };
+  }
+
+  /** The signed-in person accepts an invitation to their own e-mail; returns its operator's id. */
+  async acceptInvitation(principal: Principal, token: string): Promise<string> {
+    if (principal.kind !== 'staff') throw new AppError(ErrorCode.Forbidden, 'Only staff accept invitations');
+    return this.deps.db.transaction(async (tx) => {
+      const inv = await this.liveInvitation(tx, token, true);
+      const me = await this.existing(tx, principal.staffId);
+      // Someone else's invitation is as unknown as a made-up token.
+      if (me.email_lower !== inv.email_lower) throw invitationNotFound();
+      await this.join(tx, inv, me.id, principal.source);
+      return inv.operator_id;
+    });
+  }
+
+  /**
+   * The invitation's holder sets a password: the account of its e-mail is created and joins the
+   * operator. When the e-mail already has an account nothing changes (its owner signs in and
+   * accepts) and the answer is the same, so the link tells no one whether the account existed.
+   */
+  async acceptInvitationWithPassword(token: string, password: string, ip: string): Promise<void> {
+    checkPasswordPolicy(password);
+    // Hashed either way, so both answers take as long.
+    const passwordHash = await hashPassword(password);
+    await this.deps.db.transaction(async (tx) => {
+      const inv = await this.liveInvitation(tx, token, true);
+      if (await staffRepository.findByEmail(tx, inv.email_lower)) return;
+      const id = this.deps.ids.uuid();
+      await staffRepository.insert(tx, {
+        id,
+        email: inv.email_lower,
+        displayName: inv.display_name,
+        passwordHash,
+        locale: 'ru',
+        installationAdmin: false,
+        at: this.deps.clock.now(),
+      });
+      await this.deps.audit.record(tx, {
+        actor: { type: 'staff', id },
+        action: 'staff.create',
+        objectType: 'staff',
+        objectId: id,
+        operatorId: inv.operator_id,
+        source: ip,
+        result: 'success',
+      });
+      await this.join(tx, inv, id, ip);
+    });
+  }
+
+  private async liveInvitation(tx: Tx, token: string, forUpdate = false): Promise<InvitationRow> {
+    const inv =
+      token.length > 0 && token.length <= 128
+        ? await invitationsRepository.findByTokenHash(tx, hashToken(token), { forUpdate })
+        : undefined;
+    if (!inv || inv.accepted_at || this.deps.clock.now().getTime() >= inv.expires_at.getTime()) {
+      throw invitationNotFound();
+    }
+    return inv;
+  }
+
+  private async join(tx: Tx, inv: InvitationRow, staffId: string, source: string | null): Promise<void> {
+    const now = this.deps.clock.now();
+    await staffRepository.insertRole(tx, staffId, inv.operator_id, inv.role, now);
+    await invitationsRepository.markAccepted(tx, inv.id, staffId, now);
+    for (const [action, objectType, objectId] of [
+      ['staff.invitation_accept', 'staff_invitation', inv.id],
+      [`staff.role_grant.${inv.role}`, 'staff', staffId],
+    ] as const) {
+      await this.deps.audit.record(tx, {
+        actor: { type: 'staff', id: staffId },
+        action,
+        objectType,
+        objectId,
+        operatorId: inv.operator_id,
+        source,
+        result: 'success',
+      });
     }
   }
 
@@ -311,6 +465,13 @@ function mayDisable(principal: Principal, staff: StaffRow, roles: readonly RoleR
       roles.length > 0 &&
       roles.every((r) => can(principal, 'staff.manage', r.operator_id)))
   );
+}
+
+/** How long an invitation's link works. */
+export const INVITATION_TTL_MS = 7 * 24 * 3_600_000;
+
+function invitationNotFound(): AppError {
+  return new AppError(ErrorCode.NotFound, 'The invitation is unknown, used or expired');
 }
 
 function parseGrant(grant: { operatorId: string; role: Role }): { operatorId: string; role: Role } {

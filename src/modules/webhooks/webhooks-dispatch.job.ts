@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { Mode } from '../../config/config.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { openString } from '../../platform/crypto/aead.ts';
+import { outboundGuard, type OutboundGuard } from '../../platform/http/outbound-guard.ts';
 import {
   defineJob,
   nextAttemptAt,
@@ -43,6 +44,8 @@ export interface WebhooksDispatchDeps {
   jobs: JobQueue;
   clock: Clock;
   mode: Mode;
+  /** Which addresses deliveries may reach (default: production refuses private and local ones). */
+  guard?: OutboundGuard;
   batchSize?: number;
   timeoutMs?: number;
   random?: Random;
@@ -66,7 +69,7 @@ export function webhooksDispatchJob(deps: WebhooksDispatchDeps): JobHandler {
   const secrets = new WebhookSecrets(deps.keyring);
   const options: PostOptions = {
     timeoutMs: deps.timeoutMs ?? WEBHOOK_TIMEOUT_MS,
-    refuseLocal: deps.mode === 'production',
+    guard: deps.guard ?? outboundGuard({ refuse: deps.mode === 'production' }),
   };
 
   const attempt = async (row: DueDelivery, key: Buffer): Promise<Outcome> => {

@@ -4,24 +4,28 @@
  * kept). Failures come back as short codes, never as the error's message (which can quote the URL,
  * and a URL may carry an integrator's token).
  *
- * In production mode, addresses of this machine and link-local ones (169.254.0.0/16, where cloud
- * metadata services live) are refused after DNS resolution, so an endpoint's host name cannot be
- * pointed at the installation itself. Private networks stay allowed: clinics run their CRM there.
+ * In production mode the shared outbound guard (platform/http/outbound-guard.ts) refuses this
+ * machine, link-local, private and multicast addresses, checked on the resolved address when the
+ * connection is made (and on an IP literal before), except the installation's named exceptions.
  *
  * @example
- *   const r = await postWebhook(url, body, headers, { timeoutMs: 5000, refuseLocal: true });
+ *   const r = await postWebhook(url, body, headers, { timeoutMs: 5000, guard });
  *   // { status: 200, durationMs: 42 } | { error: 'timeout', durationMs: 5000 }
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import {
+  guardedLookup,
+  OutboundRefused,
+  refusedHost,
+  type OutboundGuard,
+} from '../../platform/http/outbound-guard.ts';
 
 export interface PostOptions {
   timeoutMs: number;
-  /** Refuse loopback, link-local and unspecified addresses (production mode). */
-  refuseLocal: boolean;
+  /** Which addresses may be reached (production: not this machine's networks). */
+  guard: OutboundGuard;
 }
 
 export interface PostResult {
@@ -32,49 +36,10 @@ export interface PostResult {
   durationMs: number;
 }
 
-const LOCAL = new BlockList();
-LOCAL.addSubnet('127.0.0.0', 8, 'ipv4');
-LOCAL.addSubnet('0.0.0.0', 8, 'ipv4');
-LOCAL.addSubnet('169.254.0.0', 16, 'ipv4');
-LOCAL.addSubnet('224.0.0.0', 4, 'ipv4');
-LOCAL.addAddress('255.255.255.255', 'ipv4');
-LOCAL.addAddress('::1', 'ipv6');
-LOCAL.addAddress('::', 'ipv6');
-LOCAL.addSubnet('fe80::', 10, 'ipv6');
-LOCAL.addSubnet('ff00::', 8, 'ipv6');
-// IPv4-mapped IPv6 addresses of the ranges above.
-LOCAL.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
-LOCAL.addSubnet('::ffff:169.254.0.0', 112, 'ipv6');
-LOCAL.addSubnet('::ffff:0.0.0.0', 104, 'ipv6');
-
-/** Whether an IP address is one production deliveries refuse. */
-export function isLocalAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  return LOCAL.check(address, family === 4 ? 'ipv4' : 'ipv6');
-}
-
-class AddressRefused extends Error {
-  override readonly name = 'AddressRefused';
-  readonly code = 'ADDRESS_REFUSED';
-}
-
 class DeadlinePassed extends Error {
   override readonly name = 'DeadlinePassed';
   readonly code = 'DEADLINE';
 }
-
-/** DNS resolution that refuses the request when any address of the name is a local one. */
-const guardedLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-    if (err) return callback(err, '', 0);
-    if (addresses.some((a) => isLocalAddress(a.address))) return callback(new AddressRefused(), '', 0);
-    if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-    const first = addresses[0];
-    if (!first) return callback(Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), '', 0);
-    callback(null, first.address, first.family);
-  });
-};
 
 export function postWebhook(
   url: string,
@@ -90,8 +55,7 @@ export function postWebhook(
   } catch {
     return Promise.resolve({ error: 'bad_url', durationMs: elapsed() });
   }
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  if (o.refuseLocal && (isLocalAddress(host) || host === 'localhost')) {
+  if (refusedHost(o.guard, u.hostname)) {
     return Promise.resolve({ error: 'address_refused', durationMs: elapsed() });
   }
   return new Promise<PostResult>((resolve) => {
@@ -113,7 +77,7 @@ export function postWebhook(
         'content-length': String(Buffer.byteLength(body, 'utf8')),
         'user-agent': 'Soglasie-Webhooks/1',
       },
-      ...(o.refuseLocal ? { lookup: guardedLookup } : {}),
+      ...(o.guard.refuse ? { lookup: guardedLookup(o.guard) } : {}),
     });
     const deadline = setTimeout(() => req.destroy(new DeadlinePassed()), o.timeoutMs);
     req.on('response', (res) => {
@@ -131,7 +95,7 @@ export function postWebhook(
 /** A short, stable code for a failed exchange. */
 export function errorCodeOf(e: unknown): string {
   if (e instanceof DeadlinePassed) return 'timeout';
-  if (e instanceof AddressRefused) return 'address_refused';
+  if (e instanceof OutboundRefused) return 'address_refused';
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return 'network_error';
   switch (code) {

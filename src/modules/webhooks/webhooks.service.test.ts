@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { outboundGuard } from '../../platform/http/outbound-guard.ts';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
@@ -157,7 +158,15 @@ describe('WebhooksService', () => {
     ok('http://[::1]:9/x', 'local');
     bad('http://crm.example/hooks', 'local');
     ok('https://crm.example/hooks', 'production');
-    ok('https://10.0.0.5/hooks', 'production');
+    // Private, shared and IPv4-mapped ranges too, unless the installation names an exception.
+    bad('https://10.0.0.5/hooks', 'production');
+    bad('https://192.168.1.20/hooks', 'production');
+    bad('https://100.64.0.1/hooks', 'production');
+    bad('https://[fd00::1]/hooks', 'production');
+    bad('https://[::ffff:10.0.0.5]/hooks', 'production');
+    const crmNet = outboundGuard({ refuse: true, allow: ['10.0.0.0/24'] });
+    assert.doesNotThrow(() => checkUrl('https://10.0.0.5/hooks', 'production', crmNet));
+    assert.throws(() => checkUrl('https://10.0.1.5/hooks', 'production', crmNet));
     bad('http://crm.example/hooks', 'production');
     bad('http://localhost/hooks', 'production');
     bad('https://localhost/hooks', 'production');

@@ -30,7 +30,7 @@ import { parseInput } from '../../platform/validation.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
 import { auditEntryBy, requirePermission, type Principal } from '../staff/index.ts';
-import { isLocalAddress } from './webhooks.client.ts';
+import { outboundGuard, refusedHost, type OutboundGuard } from '../../platform/http/outbound-guard.ts';
 import {
   webhooksRepository as repo,
   type AttemptRow,
@@ -65,6 +65,8 @@ export interface WebhooksDeps {
   ids: Ids;
   /** Production refuses http and local hosts; local mode allows http to localhost. */
   mode: Mode;
+  /** Which hosts production refuses (default: the private and local ranges, no exceptions). */
+  guard?: OutboundGuard;
   log?: Logger;
   maxAttempts?: number;
 }
@@ -78,7 +80,7 @@ export class WebhooksService {
     this.secrets = new WebhookSecrets(deps.keyring);
     this.inputSchema = WebhookEndpointInput.extend({
       url: WebhookEndpointInput.shape.url.superRefine((url, ctx) => {
-        const problem = urlProblem(url, deps.mode);
+        const problem = urlProblem(url, deps.mode, deps.guard);
         if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
       }),
     });
@@ -316,8 +318,8 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
  * and no local host; local mode also takes http, but only to this machine (tests, a local CRM).
  * Returns the URL normalised; ValidationFailed on the `url` field otherwise.
  */
-export function checkUrl(raw: string, mode: Mode): string {
-  const problem = urlProblem(raw, mode);
+export function checkUrl(raw: string, mode: Mode, guard?: OutboundGuard): string {
+  const problem = urlProblem(raw, mode, guard);
   if (problem !== undefined) {
     throw new AppError(ErrorCode.ValidationFailed, problem, { fields: [{ path: 'url', message: problem }] });
   }
@@ -325,7 +327,11 @@ export function checkUrl(raw: string, mode: Mode): string {
 }
 
 /** Why the URL is refused (Russian / English), or undefined when it is fine. */
-function urlProblem(raw: string, mode: Mode): string | undefined {
+function urlProblem(
+  raw: string,
+  mode: Mode,
+  guard: OutboundGuard = outboundGuard({ refuse: mode === 'production' }),
+): string | undefined {
   let u: URL;
   try {
     u = new URL(raw);
@@ -342,7 +348,8 @@ function urlProblem(raw: string, mode: Mode): string | undefined {
   const loopback = LOOPBACK_NAMES.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
   if (mode === 'production') {
     if (u.protocol !== 'https:') return https;
-    if (loopback || isLocalAddress(host.replace(/^\[|\]$/g, ''))) {
+    // Names are checked again on their resolved address when a delivery connects.
+    if (refusedHost(guard, host)) {
       return 'Этот адрес недоступен для уведомлений / This host is not allowed';
     }
   } else if (u.protocol === 'http:' && !loopback) {

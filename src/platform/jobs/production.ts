@@ -8,6 +8,7 @@
  *   const background = startJobRunner(ctx); // in serve, when config.jobsEnabled
  *   await background.stop();
  */
+import { outboundGuardFor } from '../http/outbound-guard.ts';
 import type { AppContext } from '../../context.ts';
 import {
   createMessagingSenders,
@@ -62,7 +63,13 @@ export function productionHandlers(ctx: AppContext, senders: readonly Sender[]):
     purgeIntakeRateJob({ rateWindowSeconds: config.intake.rateWindowSeconds }),
     foldStatusCountsJob(),
     purgeChannelSeenJob(),
-    webhooksDispatchJob({ keyring: services.keyring, jobs: services.jobs, clock, mode: config.mode }),
+    webhooksDispatchJob({
+      keyring: services.keyring,
+      jobs: services.jobs,
+      clock,
+      mode: config.mode,
+      guard: outboundGuardFor(config),
+    }),
     purgeWebhookDeliveriesJob(),
   ];
 }
@@ -71,7 +78,10 @@ export function startJobRunner(ctx: AppContext, o: StartJobsOptions = {}): Runni
   const { config, clock, db, log, services } = ctx;
   const emailSenders = sendersFromConfig(config);
   // SMS and messengers use each operator's own connection (its credentials, read per message).
-  const senders = [...emailSenders, ...createMessagingSenders(services.channels)];
+  const senders = [
+    ...emailSenders,
+    ...createMessagingSenders(services.channels, { guard: outboundGuardFor(config) }),
+  ];
   const runner = new JobRunner({
     db,
     clock,

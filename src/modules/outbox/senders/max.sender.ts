@@ -18,9 +18,9 @@ import { z } from 'zod';
 import {
   ApiBaseUrl,
   credentialsOf,
-  DEFAULT_PROVIDER_TIMEOUT_MS,
   providerRequest,
   type ChannelCredentialSource,
+  requestOptions,
   type ProviderSenderOptions,
 } from './provider-http.ts';
 import { SendFailed, SendRefused, type Sender } from './sender.ts';
@@ -38,7 +38,7 @@ const Credentials = z.object({ botToken: z.string().min(10).max(500), apiBaseUrl
 const Sent = z.object({ message: z.object({}).loose() });
 
 export function createMaxSender(credentials: ChannelCredentialSource, o: ProviderSenderOptions = {}): Sender {
-  const timeout = o.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
+  const timeout = requestOptions(o);
   return {
     channel: MAX_CHANNEL,
     send: async (message) => {

@@ -1,18 +1,33 @@
 /**
  * The HTTP call every provider sender makes: one request with a deadline, the reply's status and
  * JSON body (bounded), and failures turned into `SendFailed` with a short code (`<provider>-network`,
- * `<provider>-timeout`). Nothing here logs or records the URL (a Telegram URL holds the bot's
- * token), the request (the recipient and the text) or the reply (providers quote both).
+ * `<provider>-timeout`, `<provider>-address_refused`). Nothing here logs or records the URL (a
+ * Telegram URL holds the bot's token), the request (the recipient and the text) or the reply
+ * (providers quote both).
+ *
+ * The base address is the operator's to choose, so in production the shared outbound guard refuses
+ * this machine's, link-local, private and multicast addresses, on the address actually connected
+ * to (platform/http/outbound-guard.ts). Node's own http/https make the request: its `lookup` hook
+ * is where that check sits. Redirects are not followed.
  *
  * Also: the structural interface through which senders read an operator's channel credentials
  * (contract 5: the channels module's ChannelConnectionsService satisfies it; tests pass a map).
  *
  * @example
  *   const r = await providerRequest('telegram', `${base}/bot${token}/sendMessage`, {
- *     method: 'POST', json: { chat_id: '42', text: 'Готово' } }, 10_000);
+ *     method: 'POST', json: { chat_id: '42', text: 'Готово' } }, requestOptions({ guard }));
  *   if (r.status === 429) ...
  */
+import http from 'node:http';
+import https from 'node:https';
 import { z } from 'zod';
+import {
+  guardedLookup,
+  OutboundRefused,
+  outboundGuard,
+  refusedHost,
+  type OutboundGuard,
+} from '../../../platform/http/outbound-guard.ts';
 import { SendFailed } from './sender.ts';
 
 /** The providers whose credentials the senders ask for. */
@@ -30,9 +45,23 @@ export interface ChannelCredentialSource {
 export interface ProviderSenderOptions {
   /** The deadline of one request; 15 s by default. */
   timeoutMs?: number;
+  /** Which addresses may be reached; by default every one (local mode). */
+  guard?: OutboundGuard;
 }
 
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 15_000;
+
+export interface RequestOptions {
+  timeoutMs: number;
+  guard: OutboundGuard;
+}
+
+const OPEN = outboundGuard({ refuse: false });
+
+/** A sender's options with their defaults filled in. */
+export function requestOptions(o: ProviderSenderOptions): RequestOptions {
+  return { timeoutMs: o.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS, guard: o.guard ?? OPEN };
+}
 
 /** A provider's base URL: http(s), no trailing slash. */
 export const ApiBaseUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
@@ -61,15 +90,15 @@ export interface ProviderReply {
 
 const MAX_REPLY_BYTES = 256 * 1024;
 
-/** One HTTP request to a provider; throws SendFailed on a network failure or the deadline. */
+/** One HTTP request to a provider; throws SendFailed on a network failure, a refused address or the deadline. */
 export async function providerRequest(
   code: string,
   url: string,
   init: { method: 'POST'; headers?: Record<string, string>; json?: unknown; form?: URLSearchParams },
-  timeoutMs: number,
+  o: RequestOptions,
 ): Promise<ProviderReply> {
   const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
-  let body: string | undefined;
+  let body = '';
   if (init.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(init.json);
@@ -77,33 +106,75 @@ export async function providerRequest(
     headers['content-type'] = 'application/x-www-form-urlencoded';
     body = init.form.toString();
   }
-  let res: Response;
+  headers['content-length'] = String(Buffer.byteLength(body, 'utf8'));
+  let u: URL;
   try {
-    res = await fetch(url, {
-      method: init.method,
-      headers,
-      body,
-      redirect: 'error',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (e) {
-    const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-    throw new SendFailed(`${code}-${timedOut ? 'timeout' : 'network'}`);
-  }
-  let text: string;
-  try {
-    const buf = Buffer.from(await res.arrayBuffer());
-    text = buf.length > MAX_REPLY_BYTES ? '' : buf.toString('utf8');
+    u = new URL(url);
   } catch {
-    throw new SendFailed(`${code}-network`);
+    throw new SendFailed(`${code}-bad_url`);
   }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new SendFailed(`${code}-bad_url`);
+  if (refusedHost(o.guard, u.hostname)) throw new SendFailed(`${code}-address_refused`);
+  const { status, text } = await exchange(u, init.method, headers, body, o).catch((e: unknown) => {
+    if (e instanceof OutboundRefused) throw new SendFailed(`${code}-address_refused`);
+    throw new SendFailed(`${code}-${e instanceof DeadlinePassed ? 'timeout' : 'network'}`);
+  });
   let parsed: unknown;
   try {
     parsed = text === '' ? undefined : JSON.parse(text);
   } catch {
     parsed = undefined;
   }
-  return { status: res.status, body: parsed };
+  return { status, body: parsed };
+}
+
+class DeadlinePassed extends Error {
+  override readonly name = 'DeadlinePassed';
+}
+
+/** The exchange itself: the status and the reply's text ('' when over the bound). */
+function exchange(
+  u: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string,
+  o: RequestOptions,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const client = u.protocol === 'https:' ? https : http;
+    const req = client.request(u, {
+      method,
+      headers,
+      // A fresh connection per request: the lookup below runs for every one.
+      agent: false,
+      ...(o.guard.refuse ? { lookup: guardedLookup(o.guard) } : {}),
+    });
+    const deadline = setTimeout(() => req.destroy(new DeadlinePassed()), o.timeoutMs);
+    req.on('error', (e) => {
+      clearTimeout(deadline);
+      reject(e);
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= MAX_REPLY_BYTES) chunks.push(c);
+      });
+      res.on('error', (e) => {
+        clearTimeout(deadline);
+        reject(e);
+      });
+      res.on('end', () => {
+        clearTimeout(deadline);
+        resolve({
+          status: res.statusCode ?? 0,
+          text: size > MAX_REPLY_BYTES ? '' : Buffer.concat(chunks).toString('utf8'),
+        });
+      });
+    });
+    req.end(body, 'utf8');
+  });
 }
 
 /** A `Retry-After` or `retry_after` in seconds as ms, bounded to a day; undefined if absent. */

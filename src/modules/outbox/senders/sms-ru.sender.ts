@@ -22,9 +22,9 @@ import { z } from 'zod';
 import {
   ApiBaseUrl,
   credentialsOf,
-  DEFAULT_PROVIDER_TIMEOUT_MS,
   providerRequest,
   type ChannelCredentialSource,
+  requestOptions,
   type ProviderSenderOptions,
 } from './provider-http.ts';
 import { SendFailed, SendRefused, type Sender } from './sender.ts';
@@ -64,7 +64,7 @@ export function createSmsRuSender(
   credentials: ChannelCredentialSource,
   o: ProviderSenderOptions = {},
 ): Sender {
-  const timeout = o.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
+  const timeout = requestOptions(o);
   return {
     channel: SMS_CHANNEL,
     send: async (message) => {

@@ -21,10 +21,10 @@ import { z } from 'zod';
 import {
   ApiBaseUrl,
   credentialsOf,
-  DEFAULT_PROVIDER_TIMEOUT_MS,
   providerRequest,
   retryAfterMs,
   type ChannelCredentialSource,
+  requestOptions,
   type ProviderSenderOptions,
 } from './provider-http.ts';
 import { SendFailed, SendRefused, type Sender } from './sender.ts';
@@ -53,7 +53,7 @@ export function createTelegramSender(
   credentials: ChannelCredentialSource,
   o: ProviderSenderOptions = {},
 ): Sender {
-  const timeout = o.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
+  const timeout = requestOptions(o);
   return {
     channel: TELEGRAM_CHANNEL,
     send: async (message) => {

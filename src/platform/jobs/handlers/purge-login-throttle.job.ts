@@ -5,13 +5,17 @@
  * no longer than throttling needs them.
  */
 import { z } from 'zod';
-import { ACCOUNT_RULE, IP_RULE } from '../../../modules/staff/index.ts';
+import { ACCOUNT_RULE, IP_RULE, SECOND_FACTOR_RULE } from '../../../modules/staff/index.ts';
 import { defineJob, type JobHandler } from '../job.ts';
 
 export const PURGE_LOGIN_THROTTLE = 'login-throttle.purge';
 
 /** The longest window of any rule: a row older than this past its run's base counts for nothing. */
-export const LOGIN_THROTTLE_FORGET_MS = Math.max(ACCOUNT_RULE.windowMs, IP_RULE.windowMs);
+export const LOGIN_THROTTLE_FORGET_MS = Math.max(
+  ACCOUNT_RULE.windowMs,
+  IP_RULE.windowMs,
+  SECOND_FACTOR_RULE.windowMs,
+);
 
 export function purgeLoginThrottleJob(): JobHandler {
   return defineJob({
