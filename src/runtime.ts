@@ -122,7 +122,7 @@ export async function openRuntime(config: Config, log: Logger, opts: RuntimeOpti
     },
     onRestartFailed: (info) => {
       health?.restartFailed();
-      log.warn({ attempt: info.attempt }, 'the embedded PostgreSQL did not restart yet; trying again');
+      log.warn(info, 'the embedded PostgreSQL did not restart yet; trying again');
     },
     onRestarted: (info) => {
       health?.serverRestarted();

@@ -209,7 +209,14 @@ export async function startEmbeddedPostgres(opts: StartEmbeddedOptions): Promise
       { cause: e },
     );
   }
-  const supervisor = opts.supervise === false ? undefined : superviseRestarts(pg, opts.events ?? {});
+  const supervisor =
+    opts.supervise === false
+      ? undefined
+      : superviseRestarts(pg, opts.events ?? {}, () => {
+          const why = lastFatal;
+          lastFatal = undefined;
+          return why;
+        });
   return {
     port,
     firstStart,
@@ -237,7 +244,11 @@ function childOf(pg: EmbeddedPostgres): ChildProcess | undefined {
  * have, the new postmaster refuses to start ("pre-existing shared memory block is still in use").
  * Later attempts back off up to 5 s.
  */
-function superviseRestarts(pg: EmbeddedPostgres, events: EmbeddedEvents): { stop(): Promise<void> } {
+function superviseRestarts(
+  pg: EmbeddedPostgres,
+  events: EmbeddedEvents,
+  lastFatal: () => string | undefined,
+): { stop(): Promise<void> } {
   let stopping = false;
   let restarting: Promise<void> | undefined;
   const watch = (): void => {
@@ -251,12 +262,13 @@ function superviseRestarts(pg: EmbeddedPostgres, events: EmbeddedEvents): { stop
     for (let attempt = 1; !stopping; attempt++) {
       await delay(Math.min(5000, 100 * 2 ** (attempt - 1)));
       if (stopping) return;
+      lastFatal(); // forget what the dead server's backends said
       try {
         await pg.start();
       } catch (e) {
         events.onRestartFailed?.({
           attempt,
-          error: e instanceof Error ? e.message : 'exited while starting',
+          error: lastFatal() ?? (e instanceof Error ? e.message : 'exited while starting'),
         });
         continue;
       }
