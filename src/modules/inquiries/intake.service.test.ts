@@ -368,7 +368,7 @@ describe('IntakeService.submit', () => {
       ),
     );
     const kinds = results.map((r) => r.kind).sort();
-    assert.deepEqual(kinds, [...Array(4).fill('created'), ...Array(6).fill('rate_limited')]);
+    assert.deepEqual(kinds, [...Array<string>(4).fill('created'), ...Array<string>(6).fill('rate_limited')]);
     env.clock.set(new Date('2026-03-02T09:00:00Z'));
   });
 
