@@ -7,6 +7,10 @@ import { renderHtmlError } from '../console/index.ts';
 import { openSiteInBrowser, type SiteEnv, type SiteInBrowser } from './web.testing.ts';
 
 const CONSENT = labelled('Даю согласие на обработку моих персональных данных для ответа на эту заявку');
+// The review form speaks of a review, not of a request.
+const REVIEW_CONSENT = labelled(
+  'Даю согласие на обработку моих персональных данных для рассмотрения этого отзыва',
+);
 
 describe('the public site in real Chromium, JavaScript off', { timeout: 180_000 }, () => {
   let s: SiteEnv;
@@ -109,13 +113,19 @@ describe('the public site in real Chromium, JavaScript off', { timeout: 180_000 
       await page.goto(`${base}${c.path}`);
       await fill(page, c.formId, c.fields);
       await c.extra?.(page);
-      const consent = page.locator(`form[action="/forms/${c.formId}"]`).getByLabel(CONSENT);
+      const review = c.formId === 'review';
+      const consent = page
+        .locator(`form[action="/forms/${c.formId}"]`)
+        .getByLabel(review ? REVIEW_CONSENT : CONSENT);
       assert.equal(await consent.isChecked(), false, `${c.formId}: the consent starts unticked`);
       await consent.check();
       const status = await submit(page, c.formId, c.button);
       assert.equal(status, 303, c.formId);
       assert.equal(new URL(page.url()).pathname, '/thanks', c.formId);
-      assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Спасибо, заявка отправлена');
+      assert.equal(
+        await page.getByRole('heading', { level: 1 }).innerText(),
+        review ? 'Спасибо, отзыв отправлен' : 'Спасибо, заявка отправлена',
+      );
       const after = await s.counts();
       assert.equal(after.inquiries, before.inquiries + 1, c.formId);
       assert.ok(after.consents > before.consents, c.formId);

@@ -14,6 +14,10 @@ import { systemPrincipal } from '../staff/index.ts';
  */
 
 const CONSENT = labelled('Даю согласие на обработку моих персональных данных для ответа на эту заявку');
+// The review form speaks of a review, not of a request.
+const REVIEW_CONSENT = labelled(
+  'Даю согласие на обработку моих персональных данных для рассмотрения этого отзыва',
+);
 
 /** What the README tells a clinic to paste, for one form. */
 function snippet(soglasie: string, form: string, lang?: 'en'): string {
@@ -302,7 +306,7 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
       const frame = frameOf(page, c.formId);
       await fill(frame, c.fields);
       await c.extra?.(frame);
-      await frame.getByLabel(CONSENT).check();
+      await frame.getByLabel(c.formId === 'review' ? REVIEW_CONSENT : CONSENT).check();
       assert.equal(await submit(page, frame, c.button), 303, c.formId);
       const heading = frame.getByRole('heading', { level: 1 });
       await heading.waitFor();
