@@ -257,13 +257,14 @@ export async function restoreBackup(o: RestoreOptions): Promise<Manifest> {
       }
     }
     try {
-      // The two databases are independent here: both load at once.
+      // Migrations one database after the other: both create the server-wide role soglasie_app, and
+      // two first migrations at once race on it. The loads are independent: both run at once.
+      for (const set of sets) {
+        const only = new Set(m.databases[set].migrations.map((x) => x.name));
+        await migrate(o.urls[set], set, { only });
+      }
       const loads = await Promise.allSettled(
-        sets.map(async (set) => {
-          const part = m.databases[set];
-          await migrate(o.urls[set], set, { only: new Set(part.migrations.map((x) => x.name)) });
-          await loadTables(clients[set]!, o.dir, part);
-        }),
+        sets.map((set) => loadTables(clients[set]!, o.dir, m.databases[set])),
       );
       for (const l of loads) if (l.status === 'rejected') throw l.reason;
       // The backup may predate migrations this build has: they run on the restored rows as on any upgrade.
