@@ -169,7 +169,12 @@ export async function registerConsoleRoutes(app: App, ctx: AppContext): Promise<
     '/console/login/mfa',
     { preValidation: [mfaStep, requireCsrf], schema: { body: CodeForm } },
     async (req, reply) => {
-      const result = await staffAuth.completeSecondFactor(sessionOf(req), req.body.code, req.ip);
+      const result = await staffAuth.completeSecondFactor(
+        sessionOf(req),
+        req.body.code,
+        req.ip,
+        req.cookies[DEVICE_COOKIE],
+      );
       const t = dictionaryFor(localeOf(req));
       switch (result.kind) {
         case 'ok':

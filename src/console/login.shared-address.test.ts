@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Secret, TOTP } from 'otpauth';
 import { ACCOUNT_RULE, ACCOUNT_WIDE_RULE, DEVICE_COOKIE, IP_RULE } from '../modules/staff/index.ts';
 import { createConsoleEnv, PASSWORD, type ConsoleEnv } from './console.testing.ts';
 
@@ -9,12 +10,13 @@ import { createConsoleEnv, PASSWORD, type ConsoleEnv } from './console.testing.t
  */
 describe('console sign-in behind a shared address', () => {
   let c: ConsoleEnv;
+  let op: string;
   const EMAIL = 'vera.smirnova@clinic.example';
   const SHARED = '100.64.0.1';
 
   before(async () => {
     c = await createConsoleEnv();
-    const op = await c.createOperator();
+    op = await c.createOperator();
     await c.createStaff({ email: EMAIL, roles: [{ operatorId: op, role: 'agent' }] });
   });
   after(() => c.close());
@@ -71,5 +73,36 @@ describe('console sign-in behind a shared address', () => {
     const forged = c.browser({ ip: '192.0.2.46' });
     forged.cookies.set(DEVICE_COOKIE, `${'a'.repeat(22)}.${'b'.repeat(43)}`);
     assert.equal((await forged.login(EMAIL, PASSWORD)).statusCode, 429);
+  });
+
+  it('with two-factor sign-in, her own browser passes the code step and re-checks her password while the address is locked', async () => {
+    c.env.clock.advance(24 * 3_600_000);
+    const email = 'oleg.titov@clinic.example';
+    await c.createStaff({ email, roles: [{ operatorId: op, role: 'agent' }] });
+    const own = c.browser({ ip: SHARED });
+    assert.equal((await own.login(email)).statusCode, 303);
+    assert.equal((await own.submit('/console/mfa', '/console/mfa/enrol', {})).statusCode, 303);
+    const secret = /id="totp-secret">([A-Z2-7 ]+)</.exec((await own.get('/console/mfa')).body)![1]!;
+    const totp = new TOTP({ secret: Secret.fromBase32(secret.replace(/\s+/g, '')), digits: 6, period: 30 });
+    const code = () => totp.generate({ timestamp: c.env.clock.now().getTime() });
+    assert.equal(
+      (await own.submit('/console/mfa', '/console/mfa/confirm', { code: code() })).statusCode,
+      200,
+    );
+    own.cookies.delete('sg_session');
+
+    // Someone else behind the shared address locks it for browsers that never signed in.
+    await fail(SHARED, 'guess%@clinic.example', IP_RULE.threshold);
+    assert.equal((await c.browser({ ip: SHARED }).login(email)).statusCode, 429, 'the address is locked');
+
+    c.env.clock.advance(30_000);
+    const step = await own.login(email);
+    assert.equal(step.headers.location, '/console/login/mfa', 'her browser passes the password step');
+    const done = await own.submit('/console/login/mfa', '/console/login/mfa', { code: code() });
+    assert.equal(done.statusCode, 303, 'and the code step');
+    assert.equal(done.headers.location, '/console');
+    // A signed-in person's password re-check is not refused by the address's lock either.
+    const regen = await own.submit('/console/mfa', '/console/mfa/recovery-codes', { password: PASSWORD });
+    assert.equal(regen.statusCode, 200);
   });
 });

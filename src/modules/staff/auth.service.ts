@@ -283,14 +283,21 @@ export class AuthService {
    * new password step does not clear (see second-factor-throttle.ts). On success the session's
    * token and CSRF secret are replaced, as its privileges just grew.
    */
-  async completeSecondFactor(session: StaffSession, code: string, ip: string): Promise<SecondFactorResult> {
+  async completeSecondFactor(
+    session: StaffSession,
+    code: string,
+    ip: string,
+    /** The browser's device cookie: a browser the account knows skips the address's counters. */
+    deviceCookie?: string,
+  ): Promise<SecondFactorResult> {
     if (session.stage !== 'mfa') throw new AppError(ErrorCode.Conflict, 'No second step is awaited');
     const staff = await staffRepository.findById(this.db.pool, session.staffId);
     if (!staff?.totp_secret_enc || !staff.totp_enabled_at) return { kind: 'invalid' };
     const actor: Actor = { type: 'staff', id: staff.id };
+    const device = await knownDevice(this.deps.keys, staff.id, deviceCookie);
     const keys = [
       { key: await secondFactorThrottleKey(this.deps.keys, staff.id), rule: SECOND_FACTOR_RULE },
-      ...(await this.throttleKeys(staff.email_lower, ip)).filter((k) => k.rule !== ACCOUNT_RULE),
+      ...(await this.throttleKeys(staff.email_lower, ip, device)).filter((k) => k.rule !== ACCOUNT_RULE),
     ];
     const audit = { actor, action: 'staff.mfa_verify', staffId: staff.id, ip };
     const reserved = await this.reserve(keys, audit);
@@ -335,7 +342,9 @@ export class AuthService {
 
   /**
    * Re-checks a signed-in person's password before a sensitive change (turning TOTP off, new
-   * recovery codes, a new password), throttled like a sign-in.
+   * recovery codes, a new password). Throttled per account like a sign-in, but not by the address's
+   * counters: the person is signed in, so the browser is known, and someone else's failures behind
+   * a shared address must not keep them from changing their own password.
    */
   async checkOwnPassword(
     staffId: string,
@@ -346,7 +355,12 @@ export class AuthService {
     const staff = await staffRepository.findById(this.db.pool, staffId);
     if (!staff) throw new AppError(ErrorCode.Unauthenticated, 'Sign in again');
     const actor: Actor = { type: 'staff', id: staffId };
-    const keys = await this.throttleKeys(staff.email_lower, ip);
+    const keys: ThrottleKey[] = [
+      {
+        key: `reauth:${await this.deps.keys.hmac('login-throttle', `staff:${staff.id}`)}`,
+        rule: ACCOUNT_RULE,
+      },
+    ];
     const audit = { actor, action, staffId, ip };
     const reserved = await this.reserve(keys, audit);
     if (reserved.kind === 'locked') return reserved;
@@ -395,7 +409,6 @@ export class AuthService {
 
   // --- throttling -------------------------------------------------------------------------------
 
-  /** The account key first: success resets it. */
   /**
    * The counters an attempt meets; the first is the one a success resets. A browser known to the
    * account (its device cookie) meets only its own; others the (account, address) pair, the
