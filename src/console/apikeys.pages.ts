@@ -9,6 +9,7 @@ import type { OperatorDto } from '../modules/operators/index.ts';
 import { html, type SafeHtml } from '../platform/http/html.ts';
 import type { ApiKeysDictionary } from './i18n/apikeys.ts';
 import type { Dictionary } from './i18n/index.ts';
+import { checkboxGroup } from './views/checkbox-group.ts';
 import { alert, layout } from './views/layout.ts';
 
 interface SignedIn {
@@ -96,26 +97,16 @@ function createForm(o: ApiKeysPageOptions): SafeHtml {
       <p class="hint" id="apikey-name-hint">${k.nameHint}</p>
       ${errorText('name', k.nameInvalid)}
     </div>
-    <fieldset
-      class="field${invalid('scopes') ? ' field-invalid' : ''}"
-      ${invalid('scopes') ? html` aria-describedby="apikey-scopes-error"` : null}
-    >
-      <legend>${k.scopesLabel}</legend>
-      ${API_KEY_SCOPES.map(
-        (s) =>
-          html`<div class="field checkbox">
-            <input
-              type="checkbox"
-              id="apikey-scope-${s.replace(':', '-')}"
-              name="scopes"
-              value="${s}"
-              ${checked(s) ? html` checked` : null}
-            />
-            <label for="apikey-scope-${s.replace(':', '-')}">${k.scopes[s]}</label>
-          </div>`,
-      )}
-      ${errorText('scopes', k.scopesInvalid)}
-    </fieldset>
+    ${checkboxGroup({
+      name: 'scopes',
+      idPrefix: 'apikey-scope',
+      errorId: 'apikey-scopes-error',
+      legend: k.scopesLabel,
+      values: API_KEY_SCOPES,
+      labelOf: (s) => k.scopes[s],
+      checked,
+      error: invalid('scopes') ? k.scopesInvalid : undefined,
+    })}
     <button type="submit">${k.create}</button>
   </form>`;
 }

@@ -14,6 +14,7 @@ import {
 import { html, type SafeHtml } from '../platform/http/html.ts';
 import type { Dictionary } from './i18n/index.ts';
 import type { WebhooksDictionary } from './i18n/webhooks.ts';
+import { checkboxGroup } from './views/checkbox-group.ts';
 import { alert, layout } from './views/layout.ts';
 
 interface SignedIn {
@@ -129,26 +130,16 @@ function createForm(o: WebhooksPageOptions): SafeHtml {
       />
       ${errorText('description', w.descriptionInvalid)}
     </div>
-    <fieldset
-      class="field${invalid('events') ? ' field-invalid' : ''}"
-      ${invalid('events') ? html` aria-describedby="webhook-events-error"` : null}
-    >
-      <legend>${w.eventsLabel}</legend>
-      ${WEBHOOK_EVENT_TYPES.map(
-        (e) =>
-          html`<div class="field checkbox">
-            <input
-              type="checkbox"
-              id="webhook-event-${e.replace('.', '-')}"
-              name="events"
-              value="${e}"
-              ${checked(e) ? html` checked` : null}
-            />
-            <label for="webhook-event-${e.replace('.', '-')}">${w.events[e]}</label>
-          </div>`,
-      )}
-      ${errorText('events', w.eventsInvalid)}
-    </fieldset>
+    ${checkboxGroup({
+      name: 'events',
+      idPrefix: 'webhook-event',
+      errorId: 'webhook-events-error',
+      legend: w.eventsLabel,
+      values: WEBHOOK_EVENT_TYPES,
+      labelOf: (e) => w.events[e],
+      checked,
+      error: invalid('events') ? w.eventsInvalid : undefined,
+    })}
     <button type="submit">${w.create}</button>
   </form>`;
 }
