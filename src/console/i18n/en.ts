@@ -275,11 +275,6 @@ export const en: Dictionary = {
       'The staff member gets the role once they accept the invitation: its link is shown once. With it they sign in to their account or set the password of a new one.',
     add: 'Invite',
     addInvalid: 'The invitation was not created: correct the marked fields.',
-    createdTitle: 'Account created',
-    createdFor: (name: string) => `The account of ${name} was created.`,
-    password: 'Password',
-    passwordOnce:
-      'The password is shown once and is not kept in readable form anywhere. Give it to the staff member safely; after signing in they change it on the "Change password" page.',
     backToStaff: 'Back to the staff list',
     disableTitle: 'Disable an account',
     disableExplain:
