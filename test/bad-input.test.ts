@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from './harness.ts';
-import { Browser, csrfOf } from '../src/console/console.testing.ts';
+import { Browser, csrfOf } from '../src/console/shared/console.testing.ts';
 import { renderHtmlError } from '../src/console/index.ts';
 import { SURFACES } from '../src/cli/serve-options.ts';
 import { ensureDemoOperator } from '../src/cli/demo-data.ts';

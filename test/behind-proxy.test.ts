@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createConsoleEnv, type ConsoleEnv } from '../src/console/console.testing.ts';
+import { createConsoleEnv, type ConsoleEnv } from '../src/console/shared/console.testing.ts';
 import { createSiteEnv, formTokenOf, type SiteEnv } from '../src/web/web.testing.ts';
 
 const PROXY = '127.0.0.1';

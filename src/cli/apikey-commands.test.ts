@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../test/harness.ts';
 import { systemPrincipal } from '../modules/staff/index.ts';
-import { insertOperator } from '../modules/outbox/outbox.test-support.ts';
+import { insertOperator } from '../modules/outbox/outbox.testing.ts';
 import { Command } from 'commander';
 import { apiKeyCreate, apiKeyList, apiKeyRevoke, registerApiKeyCommands } from './apikey-commands.ts';
 

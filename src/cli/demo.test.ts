@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../test/harness.ts';
-import { Browser } from '../console/console.testing.ts';
+import { Browser } from '../console/shared/console.testing.ts';
 import { renderHtmlError } from '../console/index.ts';
-import { putInForceWithoutEnglish } from '../modules/policy/policy.test-support.ts';
+import { putInForceWithoutEnglish } from '../modules/policy/policy.testing.ts';
 import { DEMO_STAFF_EMAIL, demoPasswordFile, describeDemoLogin, loadDemo } from './demo.ts';
 import { SURFACES } from './serve-options.ts';
 

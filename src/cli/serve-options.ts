@@ -1,11 +1,10 @@
+import type { App } from '../app.ts';
+import { registerApi } from '../api/index.ts';
 import { registerConsole, renderHtmlError } from '../console/index.ts';
 import { channelWebhooks } from '../modules/channels/index.ts';
 import type { AppContext } from '../context.ts';
-import { apiDocs, publicApi } from '../modules/api/index.ts';
-import { operatorsApi } from '../modules/operators/index.ts';
-import { embedWidget, intakeApi } from '../modules/inquiries/index.ts';
+import { embedWidget } from '../modules/inquiries/index.ts';
 import { unsubscribeRoutes } from '../modules/notifications/index.ts';
-import { registerStaffAuth, staffAuth } from '../modules/staff/index.ts';
 import { startJobRunner } from '../platform/jobs/production.ts';
 import type { ServeOptions } from '../server.ts';
 import { registerWeb } from '../web/index.ts';
@@ -14,16 +13,29 @@ import { describeDemoLogin, loadDemo, type DemoLoaded } from './demo.ts';
 /** The surfaces every server mounts: console, JSON APIs, public site. Tests mount the same list. */
 export const SURFACES: NonNullable<ServeOptions['surfaces']> = [
   // First: the OpenAPI generator only sees the routes registered after it.
-  apiDocs,
+  registerApi,
   registerConsole,
-  operatorsApi({ ...staffAuth, register: registerStaffAuth }),
-  intakeApi,
-  publicApi,
-  embedWidget,
+  registerWidget,
   registerWeb,
-  channelWebhooks,
-  unsubscribeRoutes,
+  registerChannelWebhooks,
+  registerUnsubscribe,
 ];
+
+/** The embed widget (inquiries module), beside the public site whose form pages it frames. */
+export async function registerWidget(app: App, ctx: AppContext): Promise<void> {
+  await embedWidget(app, { operators: ctx.services.operators, secureCookies: ctx.config.secureCookies });
+}
+
+/** The messaging providers' webhooks (channels module). */
+export async function registerChannelWebhooks(app: App, ctx: AppContext): Promise<void> {
+  const { channels, channelInbound } = ctx.services;
+  await channelWebhooks(app, { connections: channels, inbound: channelInbound, clock: ctx.clock });
+}
+
+/** The one-click unsubscribe pages (notifications module). */
+export async function registerUnsubscribe(app: App, ctx: AppContext): Promise<void> {
+  await unsubscribeRoutes(app, { notifications: ctx.services.notifications });
+}
 
 /**
  * What `serve` wires in: the surfaces, background work and the demo clinic. Modules add themselves

@@ -10,21 +10,21 @@
 import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { registerStaffAuth } from '../modules/staff/index.ts';
-import { registerAdminRoutes } from './admin.routes.ts';
-import { registerApiKeyRoutes } from './apikeys.routes.ts';
-import { registerChannelRoutes } from './channels.routes.ts';
-import { registerConsoleRoutes } from './console.routes.ts';
-import { registerInboxRoutes } from './inbox.routes.ts';
-import { registerInvitationRoutes } from './invitations.routes.ts';
-import { registerInquiryRoutes } from './inquiry.routes.ts';
-import { registerNotificationRoutes } from './notifications.routes.ts';
-import { registerPolicyRoutes } from './policy.routes.ts';
-import { registerReviewRoutes } from './reviews.routes.ts';
-import { registerSubjectRoutes } from './subjects.routes.ts';
-import { registerWebhookRoutes } from './webhooks.routes.ts';
+import { registerAccountRoutes } from './account/account.routes.ts';
+import { registerAdminRoutes } from './admin/admin.routes.ts';
+import { registerApiKeyRoutes } from './apikeys/apikeys.routes.ts';
+import { registerChannelRoutes } from './channels/channels.routes.ts';
+import { registerInboxRoutes } from './inbox/inbox.routes.ts';
+import { registerInvitationRoutes } from './invitations/invitations.routes.ts';
+import { registerInquiryRoutes } from './inbox/inquiry.routes.ts';
+import { registerNotificationRoutes } from './notifications/notifications.routes.ts';
+import { registerPolicyRoutes } from './policy/policy.routes.ts';
+import { registerReviewRoutes } from './reviews/reviews.routes.ts';
+import { registerSubjectRoutes } from './subjects/subjects.routes.ts';
+import { registerWebhookRoutes } from './webhooks/webhooks.routes.ts';
 
-export { renderHtmlError } from './views/error-page.ts';
-export { dictionaryFor, localeOf, LANG_COOKIE, type Dictionary } from './i18n/index.ts';
+export { renderHtmlError } from './shared/error-page.ts';
+export { dictionaryFor, localeOf, LANG_COOKIE, type Dictionary } from './shared/i18n/index.ts';
 export {
   csrfTokenOf,
   principalOf,
@@ -34,19 +34,27 @@ export {
   staffAuth,
 } from '../modules/staff/index.ts';
 
-/** The console surface: staff session hooks, then the pages (the administrator's ones last). */
+/**
+ * The console surface: staff session hooks, then the pages (the administrator's ones last). Each
+ * feature's routes get only the services and settings they call, taken here from the context.
+ */
 export async function registerConsole(app: App, ctx: AppContext): Promise<void> {
-  registerStaffAuth(app, ctx);
-  await registerConsoleRoutes(app, ctx);
-  await registerInboxRoutes(app, ctx);
-  await registerInquiryRoutes(app, ctx);
-  await registerAdminRoutes(app, ctx);
-  await registerInvitationRoutes(app, ctx);
-  await registerPolicyRoutes(app, ctx);
-  await registerNotificationRoutes(app, ctx);
-  await registerChannelRoutes(app, ctx);
-  await registerReviewRoutes(app, ctx);
-  await registerSubjectRoutes(app, ctx);
-  await registerWebhookRoutes(app, ctx);
-  await registerApiKeyRoutes(app, ctx);
+  const { config, clock } = ctx;
+  const { publicUrl } = config;
+  const s = ctx.services;
+  const { operators, staff, staffMfa } = s;
+  const sendsEmail = s.outbox.sendsEmail;
+  registerStaffAuth(app, { staffAuth: s.staffAuth, config });
+  await registerAccountRoutes(app, { staff, staffAuth: s.staffAuth, staffMfa, config });
+  await registerInboxRoutes(app, { inquiries: s.inquiries, operators, staff, staffMfa, sendsEmail, clock });
+  await registerInquiryRoutes(app, { inquiries: s.inquiries, operators, sendsEmail });
+  await registerAdminRoutes(app, { operators, staff, publicUrl });
+  await registerInvitationRoutes(app, { staff });
+  await registerPolicyRoutes(app, { operators, policy: s.policy, publicUrl });
+  await registerNotificationRoutes(app, { notifications: s.notifications, operators, sendsEmail });
+  await registerChannelRoutes(app, { channels: s.channels, operators, verbalConsent: s.verbalConsent });
+  await registerReviewRoutes(app, { reviews: s.reviews, operators });
+  await registerSubjectRoutes(app, { subjectMerge: s.subjectMerge, operators });
+  await registerWebhookRoutes(app, { webhooks: s.webhooks, operators });
+  await registerApiKeyRoutes(app, { apiKeys: s.apiKeys, operators });
 }

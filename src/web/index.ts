@@ -15,13 +15,14 @@ import { registerWebRoutes } from './web.routes.ts';
 
 export type { WebDeps } from './web.ports.ts';
 
-/** The public site surface with the context's policy, intake and reviews services. */
+/** The public site surface with the context's operators, policy, intake and reviews services. */
 export async function registerWeb(app: App, ctx: AppContext): Promise<void> {
   const deps: WebDeps = {
+    sites: ctx.services.operators,
     policy: ctx.services.policy,
     intake: ctx.services.intake,
     reviews: ctx.services.reviews,
     sendsEmail: ctx.services.outbox.sendsEmail,
   };
-  await registerWebRoutes(app, ctx, deps);
+  await registerWebRoutes(app, deps);
 }

@@ -13,6 +13,7 @@ import type {
   PublishedPolicy,
 } from '../modules/policy/index.ts';
 import type { FormToken, IntakeInput, IntakeResult, ReviewShow } from '../modules/inquiries/index.ts';
+import type { OperatorsService } from '../modules/operators/index.ts';
 import type { PublicReview, PublicReviewPage } from '../modules/reviews/index.ts';
 import type { SafeHtml } from '../platform/http/html.ts';
 
@@ -67,6 +68,8 @@ export interface SiteReviews {
 }
 
 export interface WebDeps {
+  /** The clinic a request's Host names (the operators module remembers answers briefly). */
+  sites: Pick<OperatorsService, 'findByHost'>;
   policy: SitePolicy;
   intake: SiteIntake;
   reviews: SiteReviews;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../platform/errors.ts';
 import { after, before, describe, it } from 'node:test';
-import { insertOperatorWithSite, type TestOperator } from '../modules/inquiries/intake.test-support.ts';
+import { insertOperatorWithSite, type TestOperator } from '../modules/inquiries/intake.testing.ts';
 import { DEMO_DECLARATION } from '../modules/policy/index.ts';
 import { systemPrincipal } from '../modules/staff/index.ts';
 import { createSiteEnv, formOf, type SiteEnv } from './web.testing.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { OPERATOR_CARD } from '../console/console.testing.ts';
+import { OPERATOR_CARD } from '../console/shared/console.testing.ts';
 import { systemPrincipal } from '../modules/staff/index.ts';
 import { createSiteEnv, formOf, formTokenOf, type SiteEnv } from './web.testing.ts';
 

@@ -17,7 +17,6 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../app.ts';
-import type { AppContext } from '../context.ts';
 import type { HostMatch } from '../modules/operators/index.ts';
 import type { SafeHtml } from '../platform/http/html.ts';
 import { addHtmlErrorRenderer } from '../platform/http/error-handler.ts';
@@ -130,12 +129,12 @@ function typedValues(body: SiteFormBody): Record<string, string> {
  * Registers the site's routes. Until an operator publishes its policy, its pages render and say
  * that the site takes no inquiries yet.
  */
-export async function registerWebRoutes(app: App, ctx: AppContext, deps: WebDeps): Promise<void> {
-  const { policy, intake, reviews } = deps;
+export async function registerWebRoutes(app: App, deps: WebDeps): Promise<void> {
+  const { policy, intake, reviews, sites } = deps;
   // The operators module remembers Host answers for a few seconds (unknown hosts too).
   const hosts = {
     find: (host: string | undefined) =>
-      host && host.length <= 300 ? ctx.services.operators.findByHost(host) : Promise.resolve(undefined),
+      host && host.length <= 300 ? sites.findByHost(host) : Promise.resolve(undefined),
   };
 
   const siteOf = async (

@@ -12,7 +12,7 @@ import type { App } from '../app.ts';
 import { SURFACES } from '../cli/serve-options.ts';
 import { ensureDemoOperator } from '../cli/demo-data.ts';
 import { renderHtmlError } from '../console/index.ts';
-import { Browser } from '../console/console.testing.ts';
+import { Browser } from '../console/shared/console.testing.ts';
 import { DEMO_DECLARATION, type DeclarationInput } from '../modules/policy/index.ts';
 import { systemPrincipal } from '../modules/staff/index.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
-import { insertOperatorWithSite } from '../inquiries/intake.test-support.ts';
+import { insertOperatorWithSite } from '../inquiries/intake.testing.ts';
 import { systemPrincipal } from '../staff/index.ts';
 
 const CLI = systemPrincipal('test');

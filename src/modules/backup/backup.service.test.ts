@@ -23,7 +23,7 @@ import {
   submitCallback,
   testIntakeFor,
   type TestOperator,
-} from '../inquiries/intake.test-support.ts';
+} from '../inquiries/intake.testing.ts';
 import type { IntakeService } from '../inquiries/intake.service.ts';
 import { systemPrincipal } from '../staff/index.ts';
 import { decryptSubjectRow, type SubjectDto } from '../subjects/index.ts';

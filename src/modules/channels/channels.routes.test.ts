@@ -12,7 +12,7 @@ import {
   policySource,
   testPolicy,
   type TestOperator,
-} from '../inquiries/intake.test-support.ts';
+} from '../inquiries/intake.testing.ts';
 import { outboxAad } from '../outbox/index.ts';
 import type { PublishedPolicy } from '../policy/index.ts';
 import { systemPrincipal } from '../staff/index.ts';
@@ -182,7 +182,7 @@ describe('channel webhooks', () => {
     });
     app = await env.app({
       surfaces: [
-        (x, ctx) => channelWebhooks(x, { ...ctx, services: { ...ctx.services, channelInbound: inbound } }),
+        (x, ctx) => channelWebhooks(x, { connections: ctx.services.channels, inbound, clock: ctx.clock }),
       ],
     });
     const connect = (opId: string, input: Parameters<typeof s.channels.connect>[2]) =>

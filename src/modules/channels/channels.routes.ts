@@ -24,7 +24,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import type { AppContext } from '../../context.ts';
+import type { Clock } from '../../platform/clock.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { hookSegment, type ChannelProvider } from './channels.schemas.ts';
 import type { ChannelConnectionsService, ResolvedConnection } from './connections.service.ts';
@@ -62,18 +62,14 @@ const TokenParams = z.object({ token: z.string().max(200) });
 
 const Received = z.object({ ok: z.literal(true), stored: z.number(), duplicates: z.number() });
 
-interface Deps {
-  connections: ChannelConnectionsService;
-  inbound: ChannelInboundService;
-  now: () => Date;
+/** What the webhooks call: the connection a token names, the inbound pipeline, the clock. */
+export interface ChannelWebhooksPorts {
+  connections: Pick<ChannelConnectionsService, 'resolve'>;
+  inbound: Pick<ChannelInboundService, 'receive'>;
+  clock: Clock;
 }
 
-export async function channelWebhooks(app: App, ctx: AppContext): Promise<void> {
-  const deps: Deps = {
-    connections: ctx.services.channels,
-    inbound: ctx.services.channelInbound,
-    now: () => ctx.clock.now(),
-  };
+export async function channelWebhooks(app: App, deps: ChannelWebhooksPorts): Promise<void> {
   await app.register(async (hooks: App) => {
     // Signatures are over the exact bytes: this plugin keeps JSON bodies raw. Its own context only:
     // the app's strict parsers stay as they are for every other route.
@@ -94,7 +90,7 @@ export async function channelWebhooks(app: App, ctx: AppContext): Promise<void> 
         },
         async (req) => {
           const connection = await resolve(deps, provider, req.params.token);
-          const r = await deps.inbound.receive(connection, handle(req, connection, deps.now()));
+          const r = await deps.inbound.receive(connection, handle(req, connection, deps.clock.now()));
           if (r.duplicates > 0 && r.stored === 0 && (provider === 'telephony' || provider === 'sms_ru')) {
             throw new AppError(
               ErrorCode.Conflict,
@@ -152,7 +148,7 @@ export async function channelWebhooks(app: App, ctx: AppContext): Promise<void> 
 }
 
 async function resolve<P extends ChannelProvider>(
-  deps: Deps,
+  deps: ChannelWebhooksPorts,
   provider: P,
   token: string,
 ): Promise<ResolvedConnection<P>> {

@@ -5,7 +5,7 @@
  * imports the module through this file only.
  *
  * @example
- *   const app = await buildApp(ctx, { surfaces: [channelWebhooks] });
+ *   await channelWebhooks(app, { connections: ctx.services.channels, inbound: ctx.services.channelInbound, clock: ctx.clock });
  *   const creds = await ctx.services.channels.credentials(operatorId, 'telegram'); // for a sender
  *   await ctx.services.verbalConsent.recordVerbalConsent(agent, operatorId, inquiryId,
  *     { kinds: ['processing'], recordingRef: 'rec-5531' });
@@ -49,6 +49,6 @@ export {
   consentEvidenceAad,
   type VerbalConsentDeps,
 } from './verbal-consent.service.ts';
-export { channelWebhooks, WEBHOOK_BODY_LIMITS } from './channels.routes.ts';
+export { channelWebhooks, WEBHOOK_BODY_LIMITS, type ChannelWebhooksPorts } from './channels.routes.ts';
 export { MAX_SIGNATURE_AGE_MS, SIGNATURE_HEADER, TIMESTAMP_HEADER, signTimestamped } from './signatures.ts';
 export { PURGE_CHANNEL_SEEN, SEEN_RETENTION_MS, purgeChannelSeenJob } from './purge-seen.job.ts';

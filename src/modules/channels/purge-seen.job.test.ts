@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
-import { insertOperator } from '../outbox/outbox.test-support.ts';
+import { insertOperator } from '../outbox/outbox.testing.ts';
 import { systemPrincipal } from '../staff/index.ts';
 import { purgeChannelSeenJob, SEEN_RETENTION_MS } from './purge-seen.job.ts';
 

@@ -13,7 +13,7 @@ import {
   testIntake,
   testPolicy,
   type TestOperator,
-} from '../inquiries/intake.test-support.ts';
+} from '../inquiries/intake.testing.ts';
 import type { PublishedPolicy } from '../policy/index.ts';
 import type { Principal } from '../staff/index.ts';
 import { consentEvidenceAad, VerbalConsentService } from './verbal-consent.service.ts';

@@ -7,14 +7,13 @@
  * `frame-ancestors 'none'`.
  *
  * @example
- *   buildApp(ctx, { surfaces: [intakeApi, embedWidget] });
+ *   await embedWidget(app, { operators: ctx.services.operators, secureCookies: ctx.config.secureCookies });
  *   // <script src="https://soglasie.example/embed.js" data-soglasie-form="callback" async></script>
  */
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../app.ts';
-import type { AppContext } from '../../context.ts';
-import type { HostMatch } from '../operators/index.ts';
+import type { HostMatch, OperatorsService } from '../operators/index.ts';
 import { EMBED_FRAME_SCRIPT, EMBED_SCRIPT } from './embed.script.ts';
 
 export const EMBED_SCRIPT_PATH = '/embed.js';
@@ -32,24 +31,33 @@ function etagOf(body: Buffer): string {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 }
 
+/** What the widget needs: the operator of a host, and whether the site is served over https only. */
+export interface EmbedPorts {
+  operators: Pick<OperatorsService, 'findByHost'>;
+  secureCookies: boolean;
+}
+
 /**
  * The operator and site an embedded form is for: the host page's host (`?site=`), which must be a
  * declared site. The public site renders that operator's form; undefined means "refuse".
  */
-export async function resolveEmbedSite(ctx: AppContext, req: FastifyRequest): Promise<HostMatch | undefined> {
+export async function resolveEmbedSite(
+  ports: EmbedPorts,
+  req: FastifyRequest,
+): Promise<HostMatch | undefined> {
   const site = (req.query as Record<string, unknown> | undefined)?.site;
   if (typeof site !== 'string' || site.length > 300) return undefined;
-  return ctx.services.operators.findByHost(site);
+  return ports.operators.findByHost(site);
 }
 
 /** The origins allowed to frame the operator's forms: each declared site, https (and http locally). */
-export function frameAncestorsOf(ctx: AppContext, match: HostMatch): string[] {
+export function frameAncestorsOf(ports: EmbedPorts, match: HostMatch): string[] {
   return match.operator.sites.flatMap((s) =>
-    ctx.config.secureCookies ? [`https://${s.domain}`] : [`https://${s.domain}`, `http://${s.domain}`],
+    ports.secureCookies ? [`https://${s.domain}`] : [`https://${s.domain}`, `http://${s.domain}`],
   );
 }
 
-export async function embedWidget(app: App, ctx: AppContext): Promise<void> {
+export async function embedWidget(app: App, ports: EmbedPorts): Promise<void> {
   const script = (path: string, body: Buffer, etag: string, crossOrigin: boolean) =>
     app.get(path, async (req, reply) => {
       void reply
@@ -66,10 +74,10 @@ export async function embedWidget(app: App, ctx: AppContext): Promise<void> {
 
   app.addHook('onSend', async (req, reply, payload) => {
     if (!req.url.startsWith(EMBED_FORMS_PREFIX)) return payload;
-    const match = await resolveEmbedSite(ctx, req);
+    const match = await resolveEmbedSite(ports, req);
     const csp = reply.getHeader('content-security-policy');
     if (match && typeof csp === 'string') {
-      const ancestors = frameAncestorsOf(ctx, match).join(' ');
+      const ancestors = frameAncestorsOf(ports, match).join(' ');
       void reply.header(
         'content-security-policy',
         csp.replace(/frame-ancestors [^;]*/u, `frame-ancestors ${ancestors}`),

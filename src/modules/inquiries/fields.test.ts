@@ -4,7 +4,7 @@ import { fixedClock } from '../../platform/clock.ts';
 import { localDateOf as localDate } from '../../platform/calendar/index.ts';
 import { validateFields, type FormFields } from './fields.ts';
 import { FormTokens, FORM_TOKEN_TTL_MS } from './form-token.ts';
-import { TEST_FORMS } from './intake.test-support.ts';
+import { TEST_FORMS } from './intake.testing.ts';
 
 const form = (id: string): FormFields => TEST_FORMS.find((f) => f.id === id)!;
 const today = '2026-03-02';

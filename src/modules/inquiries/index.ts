@@ -11,6 +11,7 @@ export {
   IntakeInput,
   IntakeChannel,
   IntakeConsents,
+  OnBehalf,
   INQUIRY_CONFIRMATION_TEMPLATE,
   ReviewShow,
   type IntakeResult,
@@ -18,9 +19,9 @@ export {
 } from './inquiries.schemas.ts';
 export { validateFields, type FieldValues, type FieldErrors } from './fields.ts';
 export { FORM_TOKEN_TTL_MS, type FormToken } from './form-token.ts';
-export { intakeApi, ApiInquiryBody } from './intake.routes.ts';
 export {
   embedWidget,
+  type EmbedPorts,
   resolveEmbedSite,
   frameAncestorsOf,
   EMBED_SCRIPT_PATH,

@@ -10,7 +10,7 @@ import {
   submitCallback,
   testIntakeFor,
   type TestOperator,
-} from './intake.test-support.ts';
+} from './intake.testing.ts';
 import type { IntakeInput } from './inquiries.schemas.ts';
 import type { InquiriesService } from './inquiries.service.ts';
 import type { IntakeService } from './intake.service.ts';

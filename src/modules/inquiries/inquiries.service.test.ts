@@ -14,7 +14,7 @@ import {
   testIntake,
   testPolicy,
   type TestOperator,
-} from './intake.test-support.ts';
+} from './intake.testing.ts';
 import type { IntakeInput } from './inquiries.schemas.ts';
 import { InquiriesService } from './inquiries.service.ts';
 import type { InboxItem } from './workflow.schemas.ts';

@@ -12,7 +12,7 @@ import {
   testIntake,
   testPolicy,
   type TestOperator,
-} from './intake.test-support.ts';
+} from './intake.testing.ts';
 
 describe('IntakeService.submit', () => {
   let env: TestEnv;

@@ -8,7 +8,7 @@ import {
   submitCallback,
   testIntakeFor,
   type TestOperator,
-} from './intake.test-support.ts';
+} from './intake.testing.ts';
 import type { InquiriesService } from './inquiries.service.ts';
 import type { IntakeService } from './intake.service.ts';
 import { workflowRepository } from './workflow.repository.ts';

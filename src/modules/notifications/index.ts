@@ -42,4 +42,4 @@ export {
   type UnsubscribeView,
 } from './notifications.schemas.ts';
 export { defaultTemplate, PATIENT_STATUS_TITLES, renderText } from './notifications.templates.ts';
-export { unsubscribeRoutes } from './unsubscribe.routes.ts';
+export { unsubscribeRoutes, type UnsubscribePorts } from './unsubscribe.routes.ts';

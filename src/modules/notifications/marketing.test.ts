@@ -13,12 +13,12 @@ import {
   testIntake,
   testPolicy,
   type TestOperator,
-} from '../inquiries/intake.test-support.ts';
+} from '../inquiries/intake.testing.ts';
 import { createEmailSender, type EmailSender } from '../outbox/index.ts';
-import { startTestSmtp, type TestSmtp } from '../outbox/outbox.test-support.ts';
+import { startTestSmtp, type TestSmtp } from '../outbox/outbox.testing.ts';
 import type { PublishedPolicy } from '../policy/index.ts';
 import type { Principal } from '../staff/index.ts';
-import { dispatcher, outboxOf } from './notifications.test-support.ts';
+import { dispatcher, outboxOf } from './notifications.testing.ts';
 import { unsubscribeRoutes } from './unsubscribe.routes.ts';
 
 describe('marketing with a one-click unsubscribe link', () => {
@@ -54,7 +54,9 @@ describe('marketing with a one-click unsubscribe link', () => {
 
   before(async () => {
     env = await createTestEnv({ start: new Date('2026-03-16T09:00:00.000Z') });
-    app = await env.app({ surfaces: [unsubscribeRoutes] });
+    app = await env.app({
+      surfaces: [(a, ctx) => unsubscribeRoutes(a, { notifications: ctx.services.notifications })],
+    });
     op = await insertOperatorWithSite(env, 'marketing-a');
     policies[op.operatorId] = testPolicy(op.operatorId);
     intake = testIntake(env, policySource(policies), { limits: { minFillSeconds: 0 } });

@@ -12,9 +12,9 @@ import {
   testIntake,
   testPolicy,
   type TestOperator,
-} from '../inquiries/intake.test-support.ts';
+} from '../inquiries/intake.testing.ts';
 import { createEmailSender, createMessagingSenders, type EmailSender } from '../outbox/index.ts';
-import { startTestSmtp, type TestSmtp } from '../outbox/outbox.test-support.ts';
+import { startTestSmtp, type TestSmtp } from '../outbox/outbox.testing.ts';
 import {
   credentialMap,
   startFakeSmsRu,
@@ -22,10 +22,10 @@ import {
   type FakeProvider,
   type SmsRuReceived,
   type TelegramReceived,
-} from '../outbox/senders/fake-providers.test-support.ts';
+} from '../outbox/senders/fake-providers.testing.ts';
 import type { PublishedPolicy } from '../policy/index.ts';
 import type { Principal } from '../staff/index.ts';
-import { dispatcher, insertMessengerInquiry, outboxOf } from './notifications.test-support.ts';
+import { dispatcher, insertMessengerInquiry, outboxOf } from './notifications.testing.ts';
 
 const TG_TOKEN = '123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 /** Monday 16 March 2026, 12:00 in Moscow: inside the default sending hours. */

@@ -12,7 +12,7 @@
  * route's URL is not logged with its parameters by this code, and request logging is off by default.
  *
  * @example
- *   const app = await buildApp(ctx, { surfaces: [unsubscribeRoutes] });
+ *   await unsubscribeRoutes(app, { notifications: ctx.services.notifications });
  *   await app.inject({ method: 'POST', url: `/u/${token}`, payload: 'List-Unsubscribe=One-Click',
  *     headers: { 'content-type': 'application/x-www-form-urlencoded' } });
  */
@@ -20,7 +20,6 @@ import type { FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import type { AppContext } from '../../context.ts';
 import type { SafeHtml } from '../../platform/http/html.ts';
 import { serveStylesheet } from '../../platform/http/stylesheet.ts';
 import type { NotificationsService } from './notifications.service.ts';
@@ -39,10 +38,14 @@ function sendPage(reply: FastifyReply, status: number, page: SafeHtml): FastifyR
     .send(page.toString());
 }
 
-/** Registers the unsubscribe pages with the given service (the context's by default). */
-export async function unsubscribeRoutes(app: App, ctx: AppContext): Promise<void> {
-  const notifications: Pick<NotificationsService, 'unsubscribeView' | 'unsubscribe'> =
-    ctx.services.notifications;
+/** What the unsubscribe pages call. */
+export interface UnsubscribePorts {
+  notifications: Pick<NotificationsService, 'unsubscribeView' | 'unsubscribe'>;
+}
+
+/** Registers the unsubscribe pages with the given service. */
+export async function unsubscribeRoutes(app: App, ports: UnsubscribePorts): Promise<void> {
+  const { notifications } = ports;
   serveStylesheet(app, UNSUBSCRIBE_CSS);
 
   await app.register(async (plain) => {

@@ -1,5 +1,4 @@
 export { OperatorsService, type OperatorsDeps } from './operators.service.ts';
-export { operatorsApi, type StaffAuth } from './operators.routes.ts';
 export {
   isValidInn,
   isValidOgrn,

@@ -12,7 +12,7 @@ import {
   type EmailSender,
   type OutboxAddInput,
 } from './index.ts';
-import { insertOperator, insertSubject, startTestSmtp, type TestSmtp } from './outbox.test-support.ts';
+import { insertOperator, insertSubject, startTestSmtp, type TestSmtp } from './outbox.testing.ts';
 
 interface Row {
   state: string;

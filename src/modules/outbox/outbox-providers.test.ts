@@ -14,7 +14,7 @@ import {
   type OutboxAddInput,
   type QuietHoursSource,
 } from './index.ts';
-import { insertOperator, insertSubject } from './outbox.test-support.ts';
+import { insertOperator, insertSubject } from './outbox.testing.ts';
 import {
   credentialMap,
   startFakeSmsRu,
@@ -23,7 +23,7 @@ import {
   type FakeProvider,
   type SmsRuReceived,
   type TelegramReceived,
-} from './senders/fake-providers.test-support.ts';
+} from './senders/fake-providers.testing.ts';
 
 interface Row {
   state: string;

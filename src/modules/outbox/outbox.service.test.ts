@@ -4,7 +4,7 @@ import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { openString } from '../../platform/crypto/aead.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { outboxAad, type OutboxAddInput } from './index.ts';
-import { insertOperator, insertSubject } from './outbox.test-support.ts';
+import { insertOperator, insertSubject } from './outbox.testing.ts';
 
 describe('outbox.add', () => {
   let env: TestEnv;

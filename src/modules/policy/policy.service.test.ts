@@ -5,7 +5,7 @@ import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { systemPrincipal, type Principal } from '../staff/index.ts';
 import { DEMO_DECLARATION } from './demo-declaration.ts';
-import { putInForceWithoutEnglish } from './policy.test-support.ts';
+import { putInForceWithoutEnglish } from './policy.testing.ts';
 import { declarationToYaml, DOCUMENT_KINDS, type DeclarationInput, type PolicyService } from './index.ts';
 
 const system = systemPrincipal('test');

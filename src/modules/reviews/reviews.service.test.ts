@@ -11,11 +11,11 @@ import {
   testIntake,
   testPolicy,
   type TestOperator,
-} from '../inquiries/intake.test-support.ts';
+} from '../inquiries/intake.testing.ts';
 import { systemPrincipal, type Principal } from '../staff/index.ts';
 import { reviewSignature } from './review-signature.ts';
 import { REVIEWS_CACHE_TTL_MS, ReviewsService } from './reviews.service.ts';
-import { submitReview } from './reviews.test-support.ts';
+import { submitReview } from './reviews.testing.ts';
 
 async function rejectsWith(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   await assert.rejects(p, (e: unknown) => {

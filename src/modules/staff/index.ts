@@ -40,6 +40,7 @@ export {
   MFA_STEP_PATH,
   principalOf,
   registerStaffAuth,
+  type StaffHooksPorts,
   requireCsrf,
   requireFormCsrf,
   requireStaff,

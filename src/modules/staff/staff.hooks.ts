@@ -1,7 +1,7 @@
 /**
  * The HTTP side of staff sessions, shared by the console and the JSON API:
  *
- * - `registerStaffAuth(app, ctx)` (once, idempotent) adds `req.staffSession` and `req.principal`
+ * - `registerStaffAuth(app, ports)` (once, idempotent) adds `req.staffSession` and `req.principal`
  *   and resolves the `sg_session` cookie on requests under /console and /api/;
  * - `requireStaff` (preHandler) lets fully signed-in staff through; browsers are sent to the sign-in
  *   page (303) or to the pending step, requests under /api/ get 401 JSON;
@@ -10,7 +10,7 @@
  *   session's; before sign-in, the token of a signed double-submit cookie is checked instead.
  *
  * @example
- *   registerStaffAuth(app, ctx);
+ *   registerStaffAuth(app, { staffAuth: ctx.services.staffAuth, config: ctx.config });
  *   app.post('/api/v1/things', { preHandler: [requireStaff, requireCsrf] }, async (req) =>
  *     things.create(principalOf(req), req.body));
  */
@@ -18,11 +18,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.ts';
 import type { Config } from '../../config/config.ts';
-import type { AppContext } from '../../context.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { randomToken } from '../../platform/ids.ts';
 import type { Principal } from './access.ts';
-import type { SessionStage, StaffSession } from './auth.service.ts';
+import type { AuthService, SessionStage, StaffSession } from './auth.service.ts';
 import { prepareDummyHash } from './password.ts';
 
 export const SESSION_COOKIE = 'sg_session';
@@ -75,16 +74,22 @@ function wantsSession(url: string): boolean {
  * Adds the request decorations and the hook that resolves sessions. Safe to call from several
  * surfaces: only the first call registers anything.
  */
-export function registerStaffAuth(app: App, ctx: AppContext): void {
+export interface StaffHooksPorts {
+  staffAuth: Pick<AuthService, 'resolve' | 'principalOf' | 'formCsrfKey'>;
+  /** Own origin for the CSRF Origin check; the cookies' Secure attribute. */
+  config: Pick<Config, 'publicUrl' | 'secureCookies'>;
+}
+
+export function registerStaffAuth(app: App, ports: StaffHooksPorts): void {
   if (app.hasRequestDecorator('staffSession')) return;
   app.decorateRequest('staffSession', undefined);
   app.decorateRequest('principal', undefined);
   app.decorateRequest('staffAuthRuntime', undefined);
   prepareDummyHash();
-  const auth = ctx.services.staffAuth;
+  const { staffAuth: auth, config } = ports;
   const runtime: StaffAuthRuntime = {
-    ownOrigin: new URL(ctx.config.publicUrl).origin,
-    secureCookies: ctx.config.secureCookies,
+    ownOrigin: new URL(config.publicUrl).origin,
+    secureCookies: config.secureCookies,
     formKey: () => auth.formCsrfKey(),
   };
   app.addHook('onRequest', async (req, reply) => {
@@ -95,7 +100,7 @@ export function registerStaffAuth(app: App, ctx: AppContext): void {
     const session = await auth.resolve(token);
     if (!session) {
       // Expired or unknown: forget it in the browser too.
-      void reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(ctx.config));
+      void reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(config));
       return;
     }
     req.staffSession = session;
@@ -147,7 +152,7 @@ export function csrfTokenOf(req: FastifyRequest): string | undefined {
 
 function runtimeOf(req: FastifyRequest): StaffAuthRuntime {
   const r = req.staffAuthRuntime;
-  if (!r) throw new Error('registerStaffAuth(app, ctx) must run before routes use the staff hooks');
+  if (!r) throw new Error('registerStaffAuth(app, ports) must run before routes use the staff hooks');
   return r;
 }
 

@@ -17,12 +17,12 @@ import {
   submitCallback,
   testIntakeFor,
   type TestOperator,
-} from '../inquiries/intake.test-support.ts';
+} from '../inquiries/intake.testing.ts';
 import type { IntakeInput } from '../inquiries/index.ts';
 import { SubjectLookupMoves } from '../keyring/index.ts';
 import { outboxAad } from '../outbox/index.ts';
 import { reviewAad } from '../reviews/index.ts';
-import { submitReview } from '../reviews/reviews.test-support.ts';
+import { submitReview } from '../reviews/reviews.testing.ts';
 import type { Principal } from '../staff/index.ts';
 import { MERGE_AADS, SubjectMergeService } from './subjects.merge.service.ts';
 

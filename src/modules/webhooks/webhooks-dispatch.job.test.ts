@@ -9,7 +9,7 @@ import {
   insertOperatorWithSite,
   staffPrincipal,
   type TestOperator,
-} from '../inquiries/intake.test-support.ts';
+} from '../inquiries/intake.testing.ts';
 import type { Principal } from '../staff/index.ts';
 import {
   WEBHOOKS_DISPATCH,
@@ -19,7 +19,7 @@ import {
 import { InquiryCreatedEvent } from './webhooks.schemas.ts';
 import { WebhooksService } from './webhooks.service.ts';
 import { verifySignature } from './webhooks.signature.ts';
-import { intakeWithWebhooks, startReceiver, type Receiver } from './webhooks.test-support.ts';
+import { intakeWithWebhooks, startReceiver, type Receiver } from './webhooks.testing.ts';
 
 interface DeliveryRow {
   id: string;

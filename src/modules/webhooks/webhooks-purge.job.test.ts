@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { JobRunner } from '../../platform/jobs/index.ts';
-import { insertOperatorWithSite, staffPrincipal } from '../inquiries/intake.test-support.ts';
+import { insertOperatorWithSite, staffPrincipal } from '../inquiries/intake.testing.ts';
 import {
   KEEP_WEBHOOK_DELIVERIES_MS,
   PURGE_WEBHOOK_DELIVERIES,

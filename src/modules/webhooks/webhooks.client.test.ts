@@ -5,7 +5,7 @@ import { errorCodeOf, postWebhook } from './webhooks.client.ts';
 
 const OPEN = outboundGuard({ refuse: false });
 const PRODUCTION = outboundGuard({ refuse: true });
-import { startReceiver } from './webhooks.test-support.ts';
+import { startReceiver } from './webhooks.testing.ts';
 
 describe('webhook HTTP client', () => {
   it('answers a status code, or a short code for a failure; never follows a redirect', async () => {

@@ -10,11 +10,11 @@ import {
   insertOperatorWithSite,
   staffPrincipal,
   type TestOperator,
-} from '../inquiries/intake.test-support.ts';
+} from '../inquiries/intake.testing.ts';
 import type { Principal } from '../staff/index.ts';
 import { InquiryCreatedEvent, InquiryStatusChangedEvent } from './webhooks.schemas.ts';
 import { checkUrl, WebhooksService } from './webhooks.service.ts';
-import { intakeWithWebhooks } from './webhooks.test-support.ts';
+import { intakeWithWebhooks } from './webhooks.testing.ts';
 
 async function rejectsWith(p: Promise<unknown>, code: ErrorCode, field?: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => {

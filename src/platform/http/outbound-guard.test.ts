@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { providerRequest } from '../../modules/outbox/senders/provider-http.ts';
 import { SendFailed } from '../../modules/outbox/senders/sender.ts';
 import { postWebhook } from '../../modules/webhooks/webhooks.client.ts';
-import { startReceiver } from '../../modules/webhooks/webhooks.test-support.ts';
+import { startReceiver } from '../../modules/webhooks/webhooks.testing.ts';
 import {
   isRefusedAddress,
   outboundGuard,

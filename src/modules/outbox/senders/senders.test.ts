@@ -16,7 +16,7 @@ import {
   type SmsRuReceived,
   type TelegramReceived,
   type WhatsAppReceived,
-} from './fake-providers.test-support.ts';
+} from './fake-providers.testing.ts';
 import { createMaxSender } from './max.sender.ts';
 import { SendFailed, SendRefused, type OutboxMessage, type Sender } from './sender.ts';
 import { createSmsRuSender } from './sms-ru.sender.ts';
