@@ -1,11 +1,10 @@
 /**
- * The console's pages: sign-in (password, then the second factor), sign-out, the home page, the
+ * The account pages: sign-in (password, then the second factor), sign-out, the
  * two-factor settings, password change and the language switch. Handlers are thin: parse the form,
  * call one service method, render the outcome. Pages work with JavaScript off.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.ts';
-import type { AuthService, MfaService, StaffService } from '../../modules/staff/index.ts';
 import type { Config } from '../../config/config.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import {
@@ -23,6 +22,9 @@ import {
   PASSWORD_MIN_LENGTH,
   type SessionStage,
   type StaffSession,
+  type AuthService,
+  type MfaService,
+  type StaffService,
 } from '../../modules/staff/index.ts';
 import {
   ChangePasswordForm,
@@ -214,7 +216,7 @@ export async function registerAccountRoutes(app: App, ports: AccountPorts): Prom
     },
   );
 
-  // The home page, /console, is the inbox's (inbox.routes.ts): it shows today's home to staff who
+  // The home page, /console, is the inbox's (inbox/inbox.routes.ts): it shows today's home to staff who
   // read no inquiries.
 
   // --- two-factor settings --------------------------------------------------------------------------

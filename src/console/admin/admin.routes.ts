@@ -8,7 +8,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.ts';
 import type { OperatorsService } from '../../modules/operators/index.ts';
-import type { StaffService } from '../../modules/staff/index.ts';
 import { AppError, ErrorCode, type FieldIssue } from '../../platform/errors.ts';
 import {
   can,
@@ -16,6 +15,7 @@ import {
   principalOf,
   requireInstallationAdmin,
   type Principal,
+  type StaffService,
 } from '../../modules/staff/index.ts';
 import {
   NewStaffForm,

@@ -8,9 +8,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import type { ApiKeysService } from '../../modules/apikeys/index.ts';
 import type { OperatorsService } from '../../modules/operators/index.ts';
-import type { ApiKeyScope } from '../../modules/apikeys/index.ts';
+import type { ApiKeyScope, ApiKeysService } from '../../modules/apikeys/index.ts';
 import { principalOf } from '../../modules/staff/index.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 

@@ -7,9 +7,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import type { ChannelConnectionsService, VerbalConsentService } from '../../modules/channels/index.ts';
 import type { OperatorsService } from '../../modules/operators/index.ts';
-import { ChannelProvider, type ConnectInput } from '../../modules/channels/index.ts';
+import {
+  ChannelProvider,
+  type ConnectInput,
+  type ChannelConnectionsService,
+  type VerbalConsentService,
+} from '../../modules/channels/index.ts';
 import { principalOf } from '../../modules/staff/index.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 

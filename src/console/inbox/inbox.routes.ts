@@ -9,9 +9,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.ts';
-import type { InquiriesService } from '../../modules/inquiries/index.ts';
 import type { OperatorsService } from '../../modules/operators/index.ts';
-import type { MfaService, StaffService } from '../../modules/staff/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import {
@@ -19,6 +17,7 @@ import {
   type InboxExportRow,
   type InboxFilter,
   type InboxPage,
+  type InquiriesService,
 } from '../../modules/inquiries/index.ts';
 import {
   csrfTokenForForm,
@@ -28,6 +27,8 @@ import {
   requireStaff,
   type Locale,
   type Principal,
+  type MfaService,
+  type StaffService,
 } from '../../modules/staff/index.ts';
 import { send } from '../shared/section.ts';
 import { dictionaryFor, localeOf } from '../shared/i18n/index.ts';

@@ -10,10 +10,13 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.ts';
-import type { InquiriesService } from '../../modules/inquiries/index.ts';
 import type { OperatorsService } from '../../modules/operators/index.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
-import { NOTE_MAX_CHARS, STATUSES_WITH_REASON } from '../../modules/inquiries/index.ts';
+import {
+  NOTE_MAX_CHARS,
+  STATUSES_WITH_REASON,
+  type InquiriesService,
+} from '../../modules/inquiries/index.ts';
 import { can, csrfTokenForForm, principalOf, requireCsrf, requireStaff } from '../../modules/staff/index.ts';
 import { send } from '../shared/section.ts';
 import { dictionaryFor, localeOf } from '../shared/i18n/index.ts';

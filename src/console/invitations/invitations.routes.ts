@@ -7,9 +7,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import type { StaffService } from '../../modules/staff/index.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
-import { principalOf, requireCsrf } from '../../modules/staff/index.ts';
+import { principalOf, requireCsrf, type StaffService } from '../../modules/staff/index.ts';
 import { EmptyForm, PasswordConfirmForm } from '../shared/console.schemas.ts';
 import { localeOf } from '../shared/i18n/index.ts';
 import { invitationTexts } from './invitations.texts.ts';

@@ -10,9 +10,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { OperatorParams } from '../shared/console.schemas.ts';
 import type { App } from '../../app.ts';
-import type { NotificationsService } from '../../modules/notifications/index.ts';
 import type { OperatorsService } from '../../modules/operators/index.ts';
-import { NotifiedStatus, TemplateFamily } from '../../modules/notifications/index.ts';
+import {
+  NotifiedStatus,
+  TemplateFamily,
+  type NotificationsService,
+} from '../../modules/notifications/index.ts';
 import { principalOf } from '../../modules/staff/index.ts';
 import { AppError, ErrorCode, type FieldIssue } from '../../platform/errors.ts';
 

@@ -7,12 +7,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import type { OperatorsService } from '../../modules/operators/index.ts';
-import type { PolicyService } from '../../modules/policy/index.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
-import { declarationToYaml, DocumentKind, DocumentLang, type LintIssue } from '../../modules/policy/index.ts';
+import {
+  declarationToYaml,
+  DocumentKind,
+  DocumentLang,
+  type LintIssue,
+  type PolicyService,
+} from '../../modules/policy/index.ts';
 import { principalOf, requirePermission } from '../../modules/staff/index.ts';
-import type { OperatorDto } from '../../modules/operators/index.ts';
+import type { OperatorDto, OperatorsService } from '../../modules/operators/index.ts';
 
 import { EmptyForm, NoticeQuery, OperatorParams } from '../shared/console.schemas.ts';
 import { pageBase, READ, WRITE, send } from '../shared/section.ts';

@@ -10,8 +10,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import type { OperatorsService } from '../../modules/operators/index.ts';
-import type { ReviewsService } from '../../modules/reviews/index.ts';
-import { NameOrder, ReviewState, MAX_PAGE, type ModerationResult } from '../../modules/reviews/index.ts';
+import {
+  NameOrder,
+  ReviewState,
+  MAX_PAGE,
+  type ModerationResult,
+  type ReviewsService,
+} from '../../modules/reviews/index.ts';
 import { principalOf, type Principal } from '../../modules/staff/index.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { operatorsWhere, pageBase, READ, WRITE, send } from '../shared/section.ts';

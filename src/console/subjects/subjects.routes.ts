@@ -9,9 +9,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import type { OperatorsService } from '../../modules/operators/index.ts';
 import type { SubjectMergeService } from '../../modules/subjects/index.ts';
-import type { OperatorDto } from '../../modules/operators/index.ts';
+import type { OperatorDto, OperatorsService } from '../../modules/operators/index.ts';
 import { can, principalOf, type Principal } from '../../modules/staff/index.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { operatorsWhere, pageBase, READ, WRITE, send } from '../shared/section.ts';

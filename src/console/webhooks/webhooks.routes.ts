@@ -9,9 +9,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import type { OperatorsService } from '../../modules/operators/index.ts';
-import type { WebhooksService } from '../../modules/webhooks/index.ts';
 import { principalOf } from '../../modules/staff/index.ts';
-import type { WebhookEventType } from '../../modules/webhooks/index.ts';
+import type { WebhookEventType, WebhooksService } from '../../modules/webhooks/index.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 
 import { EmptyForm, NoticeQuery, OperatorParams } from '../shared/console.schemas.ts';
