@@ -7,7 +7,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../app.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { AppError, ErrorCode, type FieldIssue } from '../platform/errors.ts';
 import {
   can,

@@ -5,7 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../app.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { AppError, ErrorCode } from '../platform/errors.ts';
 import type { SafeHtml } from '../platform/http/html.ts';
 import {

@@ -9,7 +9,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../app.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { AppError, ErrorCode } from '../platform/errors.ts';
 import {
   INBOX_EXPORT_MAX_ROWS,

@@ -10,7 +10,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../app.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { AppError, ErrorCode } from '../platform/errors.ts';
 import { NOTE_MAX_CHARS, STATUSES_WITH_REASON } from '../modules/inquiries/index.ts';
 import { can, csrfTokenForForm, principalOf, requireCsrf, requireStaff } from '../modules/staff/index.ts';

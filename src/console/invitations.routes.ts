@@ -7,7 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../app.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { AppError, ErrorCode } from '../platform/errors.ts';
 import { principalOf, requireCsrf } from '../modules/staff/index.ts';
 import { EmptyForm, PasswordConfirmForm } from './console.schemas.ts';

@@ -9,7 +9,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../app.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { NotifiedStatus, TemplateFamily } from '../modules/notifications/index.ts';
 import { principalOf } from '../modules/staff/index.ts';
 import { AppError, ErrorCode, type FieldIssue } from '../platform/errors.ts';

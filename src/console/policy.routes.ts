@@ -7,7 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../app.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { AppError, ErrorCode } from '../platform/errors.ts';
 import { declarationToYaml, DocumentKind, DocumentLang, type LintIssue } from '../modules/policy/index.ts';
 import { principalOf, requirePermission } from '../modules/staff/index.ts';

@@ -9,7 +9,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../app.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { NameOrder, ReviewState, MAX_PAGE, type ModerationResult } from '../modules/reviews/index.ts';
 import { principalOf, type Principal } from '../modules/staff/index.ts';
 import { AppError, ErrorCode } from '../platform/errors.ts';

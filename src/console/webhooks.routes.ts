@@ -8,7 +8,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../app.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { principalOf } from '../modules/staff/index.ts';
 import type { WebhookEventType } from '../modules/webhooks/index.ts';
 import { AppError, ErrorCode } from '../platform/errors.ts';

@@ -17,7 +17,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../app.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import type { HostMatch } from '../modules/operators/index.ts';
 import type { SafeHtml } from '../platform/http/html.ts';
 import { addHtmlErrorRenderer } from '../platform/http/error-handler.ts';

@@ -11,7 +11,7 @@
  *     -d '{"status":"in_progress"}' https://soglasie.example/api/v1/inquiries/<id>/status
  */
 import type { App } from '../../app.ts';
-import type { AppContext } from '../../context.ts';
+import type { AppContext } from '../../composition/context.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { apiKeyPrincipalOf, requireApiKey } from '../apikeys/index.ts';
 import type { Principal } from '../staff/index.ts';

@@ -19,7 +19,7 @@ import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import type { AppContext } from '../../context.ts';
+import type { AppContext } from '../../composition/context.ts';
 import { BASE_CSS_TEXT, serveStylesheet, stylesheet } from '../../platform/http/stylesheet.ts';
 import type { ApiKeyScope } from '../apikeys/index.ts';
 import { CSRF_HEADER, SESSION_COOKIE } from '../staff/index.ts';

@@ -24,7 +24,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import type { AppContext } from '../../context.ts';
+import type { AppContext } from '../../composition/context.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { hookSegment, type ChannelProvider } from './channels.schemas.ts';
 import type { ChannelConnectionsService, ResolvedConnection } from './connections.service.ts';

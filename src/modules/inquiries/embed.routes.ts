@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../app.ts';
-import type { AppContext } from '../../context.ts';
+import type { AppContext } from '../../composition/context.ts';
 import type { HostMatch } from '../operators/index.ts';
 import { EMBED_FRAME_SCRIPT, EMBED_SCRIPT } from './embed.script.ts';
 

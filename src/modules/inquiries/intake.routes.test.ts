@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { buildApp, type App } from '../../app.ts';
-import type { AppContext } from '../../context.ts';
+import type { AppContext } from '../../composition/context.ts';
 import { JobRunner } from '../../platform/jobs/index.ts';
 import { systemPrincipal } from '../staff/index.ts';
 import { createEmailSender, OUTBOX_DISPATCH, outboxDispatchJob } from '../outbox/index.ts';

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import type { AppContext } from '../../context.ts';
+import type { AppContext } from '../../composition/context.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { apiKeyPrincipalOf, requireApiKey } from '../apikeys/index.ts';
 import { FormId } from '../policy/index.ts';

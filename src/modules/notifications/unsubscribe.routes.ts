@@ -20,7 +20,7 @@ import type { FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import type { AppContext } from '../../context.ts';
+import type { AppContext } from '../../composition/context.ts';
 import type { SafeHtml } from '../../platform/http/html.ts';
 import { serveStylesheet } from '../../platform/http/stylesheet.ts';
 import type { NotificationsService } from './notifications.service.ts';

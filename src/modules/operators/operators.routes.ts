@@ -8,7 +8,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import type { AppContext } from '../../context.ts';
+import type { AppContext } from '../../composition/context.ts';
 import type { Principal } from '../staff/index.ts';
 import { OperatorDto, OperatorPatch, SiteDto, SiteInput } from './operators.schemas.ts';
 

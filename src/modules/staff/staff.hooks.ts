@@ -18,11 +18,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.ts';
 import type { Config } from '../../config/config.ts';
-import type { AppContext } from '../../context.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { randomToken } from '../../platform/ids.ts';
 import type { Principal } from './access.ts';
-import type { SessionStage, StaffSession } from './auth.service.ts';
+import type { AuthService, SessionStage, StaffSession } from './auth.service.ts';
 import { prepareDummyHash } from './password.ts';
 
 export const SESSION_COOKIE = 'sg_session';
@@ -75,7 +74,13 @@ function wantsSession(url: string): boolean {
  * Adds the request decorations and the hook that resolves sessions. Safe to call from several
  * surfaces: only the first call registers anything.
  */
-export function registerStaffAuth(app: App, ctx: AppContext): void {
+/** What the staff hooks use of the app: the sign-in service and the cookie settings. */
+export interface StaffAuthDeps {
+  readonly config: Config;
+  readonly services: { readonly staffAuth: AuthService };
+}
+
+export function registerStaffAuth(app: App, ctx: StaffAuthDeps): void {
   if (app.hasRequestDecorator('staffSession')) return;
   app.decorateRequest('staffSession', undefined);
   app.decorateRequest('principal', undefined);
