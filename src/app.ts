@@ -3,30 +3,18 @@
  * `serve` listens on it. External plugins first, then platform hooks, then the surfaces' routes.
  */
 import cookie from '@fastify/cookie';
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
-import type { AppContext } from './context.ts';
+import type { AppContext } from './composition/context.ts';
+import type { App } from './platform/http/app.ts';
 import { registerBodyParsers } from './platform/http/body-parsers.ts';
 import { registerErrorHandler, type HtmlErrorRenderer } from './platform/http/error-handler.ts';
 import { registerSecurityHeaders } from './platform/http/security-headers.ts';
 import { registerHealthRoutes } from './platform/http/health.routes.ts';
 
-/** The app as routes see it: zod schemas are the request and response types. */
-export type App = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  ZodTypeProvider
->;
+// Surfaces import the type from here; the platform's own HTTP parts from platform/http.
+export type { App };
 
 export interface BuildOptions {
   /** Extra route plugins; each surface registers itself through this list. */
@@ -66,7 +54,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     void reply.header('x-request-id', req.id);
   });
 
-  registerHealthRoutes(app, ctx);
+  registerHealthRoutes(app, ctx.dbHealth);
   for (const surface of opts.surfaces ?? []) await surface(app, ctx);
   return app;
 }

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config/config.ts';
-import { createServices, type AppContext } from './context.ts';
+import { createServices, type AppContext } from './composition/context.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { loadMasterKeys } from './platform/crypto/master-key.ts';
 import {

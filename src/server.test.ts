@@ -11,10 +11,10 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { cloneTemplate, dropDatabases, testAdminUrl } from '../test/harness.ts';
-import { serveOptions } from './cli/serve-options.ts';
+import { serveOptions } from './composition/surfaces.ts';
 import { loadConfig } from './config/config.ts';
 import { withDatabase } from './platform/db/database.ts';
-import type { RunningJobs } from './platform/jobs/production.ts';
+import type { RunningJobs } from './composition/jobs.ts';
 import { createLogger } from './platform/logger.ts';
 import { startServer, type Background, type RunningServer } from './server.ts';
 
@@ -154,7 +154,7 @@ const root = process.env.SOGLASIE_TEST_ROOT;
 const { loadConfig } = await import(root + '/src/config/config.ts');
 const { createLogger } = await import(root + '/src/platform/logger.ts');
 const { startServer, closeOnSignals } = await import(root + '/src/server.ts');
-const { serveOptions } = await import(root + '/src/cli/serve-options.ts');
+const { serveOptions } = await import(root + '/src/composition/surfaces.ts');
 const config = loadConfig(process.env);
 const log = createLogger('info');
 const server = await startServer(config, log, {

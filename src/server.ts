@@ -5,7 +5,7 @@
  */
 import { buildApp, type App, type BuildOptions } from './app.ts';
 import type { Config } from './config/config.ts';
-import type { AppContext } from './context.ts';
+import type { AppContext } from './composition/context.ts';
 import type { Logger } from './platform/logger.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 

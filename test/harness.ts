@@ -13,7 +13,7 @@ import { Writable } from 'node:stream';
 import pg from 'pg';
 import { buildApp, type App, type BuildOptions } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config/config.ts';
-import type { AppContext } from '../src/context.ts';
+import type { AppContext } from '../src/composition/context.ts';
 import { fixedClock, type TestClock } from '../src/platform/clock.ts';
 import { withDatabase } from '../src/platform/db/database.ts';
 import { createLogger } from '../src/platform/logger.ts';

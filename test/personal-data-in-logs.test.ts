@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from './harness.ts';
 import { Browser, csrfOf } from '../src/console/shared/console.testing.ts';
 import { renderHtmlError } from '../src/console/index.ts';
-import { SURFACES } from '../src/cli/serve-options.ts';
+import { SURFACES } from '../src/composition/surfaces.ts';
 import { ensureDemoOperator } from '../src/cli/demo-data.ts';
 import { systemPrincipal } from '../src/modules/staff/index.ts';
 import type { App } from '../src/app.ts';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../test/harness.ts';
 import type { App } from '../app.ts';
-import { SURFACES } from '../cli/serve-options.ts';
+import { SURFACES } from '../composition/surfaces.ts';
 import { renderHtmlError } from '../console/index.ts';
 import type { InboxItem, IntakeService } from '../modules/inquiries/index.ts';
 import {

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, seriousA11yViolations } from '../../test/browser.ts';
 import { createTestEnv, type TestEnv } from '../../test/harness.ts';
-import { SURFACES } from '../cli/serve-options.ts';
+import { SURFACES } from '../composition/surfaces.ts';
 import { renderHtmlError } from '../console/index.ts';
 import { DOCS_PATH } from './openapi.ts';
 

@@ -9,7 +9,7 @@
  *   await app.inject({ method: 'GET', url: '/api/openapi.json' });
  */
 import type { App } from '../app.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { registerStaffAuth } from '../modules/staff/index.ts';
 import { publicApi } from './api.routes.ts';
 import { intakeApi } from './intake.routes.ts';

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../test/harness.ts';
 import { buildApp, type App } from '../app.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { JobRunner } from '../platform/jobs/index.ts';
 import { systemPrincipal } from '../modules/staff/index.ts';
 import { createEmailSender, OUTBOX_DISPATCH, outboxDispatchJob } from '../modules/outbox/index.ts';
 import { startTestSmtp, type TestSmtp } from '../modules/outbox/outbox.testing.ts';
-import { registerWidget } from '../cli/serve-options.ts';
+import { registerWidget } from '../composition/surfaces.ts';
 import { EMBED_FORMS_PREFIX } from '../modules/inquiries/index.ts';
 import { intakeApi } from './intake.routes.ts';
 import {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { createTestEnv, type TestEnv } from '../../test/harness.ts';
 import type { App } from '../app.ts';
-import { SURFACES } from '../cli/serve-options.ts';
+import { SURFACES } from '../composition/surfaces.ts';
 import { renderHtmlError } from '../console/index.ts';
 import { DOCS_PATH, OPENAPI_PATH, apiDocs } from './openapi.ts';
 import type { OpenApiDocument } from './docs.views.ts';

@@ -9,7 +9,7 @@
  *   soglasie apikey revoke 0b6c…-uuid
  */
 import { Option, type Command } from 'commander';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { API_KEY_SCOPES, ApiKeyScope, DEFAULT_API_KEY_SCOPES } from '../modules/apikeys/index.ts';
 import { systemPrincipal } from '../modules/staff/index.ts';
 import { withRuntime, collect } from './command-support.ts';

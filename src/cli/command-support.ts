@@ -6,7 +6,7 @@
  * @example
  *   .action((o) => withRuntime((ctx) => staffList(ctx, stdout)))
  */
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { AppError } from '../platform/errors.ts';
 import { ONE_SHOT_COMMAND, openRuntime } from '../runtime.ts';
 import { commandEnv } from './core-commands.ts';

@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../platform/logger.ts';
 import { ONE_SHOT_COMMAND, openRuntime, requireDataFolder } from '../runtime.ts';
 import { closeOnSignals, startServer } from '../server.ts';
 import { describeDemoLogin, loadDemo } from './demo.ts';
-import { serveOptions } from './serve-options.ts';
+import { serveOptions } from '../composition/surfaces.ts';
 
 /** Loads config and a logger for a one-shot command; logs go to stderr so stdout stays for results. */
 export function commandEnv(level?: string): { config: Config; log: Logger } {

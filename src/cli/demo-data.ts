@@ -6,7 +6,7 @@
  * @example
  *   const { operatorId, created } = await ensureDemoOperator(ctx); // safe to call on every start
  */
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import type { OperatorCreate } from '../modules/operators/index.ts';
 import { systemPrincipal } from '../modules/staff/index.ts';
 

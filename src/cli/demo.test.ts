@@ -9,7 +9,7 @@ import { Browser } from '../console/shared/console.testing.ts';
 import { renderHtmlError } from '../console/index.ts';
 import { putInForceWithoutEnglish } from '../modules/policy/policy.testing.ts';
 import { DEMO_STAFF_EMAIL, demoPasswordFile, describeDemoLogin, loadDemo } from './demo.ts';
-import { SURFACES } from './serve-options.ts';
+import { SURFACES } from '../composition/surfaces.ts';
 
 describe('the demo clinic', () => {
   let env: TestEnv;

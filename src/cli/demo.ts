@@ -11,7 +11,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { generatePassword, ROLES, systemPrincipal } from '../modules/staff/index.ts';
 import { DEMO_DECLARATION } from '../modules/policy/index.ts';
 import { ensureDemoOperator } from './demo-data.ts';

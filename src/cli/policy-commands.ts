@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { systemPrincipal } from '../modules/staff/index.ts';
 import type { LintIssue } from '../modules/policy/index.ts';
 import { withRuntime, readAllStdin } from './command-support.ts';

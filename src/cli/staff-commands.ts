@@ -8,7 +8,7 @@
  *   printf '%s\n' "$PASSWORD" | soglasie staff add --email a@b.example --name A --installation-admin --password-stdin
  */
 import type { Command } from 'commander';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import {
   generatePassword,
   LocaleSchema,

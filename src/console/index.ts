@@ -8,7 +8,7 @@
  *   await app.inject({ method: 'GET', url: '/console/login' });
  */
 import type { App } from '../app.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import { registerStaffAuth } from '../modules/staff/index.ts';
 import { registerAccountRoutes } from './account/account.routes.ts';
 import { registerAdminRoutes } from './admin/admin.routes.ts';

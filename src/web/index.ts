@@ -9,7 +9,7 @@
  *   await app.inject({ method: 'GET', url: '/', headers: { host: 'localhost' } });
  */
 import type { App } from '../app.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import type { WebDeps } from './web.ports.ts';
 import { registerWebRoutes } from './web.routes.ts';
 

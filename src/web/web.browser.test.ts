@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { fillByLabel, labelled, seriousA11yViolations } from '../../test/browser.ts';
-import { SURFACES } from '../cli/serve-options.ts';
+import { SURFACES } from '../composition/surfaces.ts';
 import { renderHtmlError } from '../console/index.ts';
 import { openSiteInBrowser, type SiteEnv, type SiteInBrowser } from './web.testing.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SURFACES } from '../cli/serve-options.ts';
+import { SURFACES } from '../composition/surfaces.ts';
 import { renderHtmlError } from '../console/index.ts';
 import type { App } from '../app.ts';
 import { createSiteEnv, formOf, formTokenOf, type SiteEnv } from './web.testing.ts';

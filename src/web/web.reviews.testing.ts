@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../composition/context.ts';
 import type { ReviewShow } from '../modules/inquiries/index.ts';
 import { systemPrincipal } from '../modules/staff/index.ts';
 

@@ -9,7 +9,7 @@ import type { Browser as Chromium, BrowserContext } from 'playwright-core';
 import { launchChromium } from '../../test/browser.ts';
 import { createTestEnv, type TestEnv, type TestEnvOptions } from '../../test/harness.ts';
 import type { App } from '../app.ts';
-import { SURFACES } from '../cli/serve-options.ts';
+import { SURFACES } from '../composition/surfaces.ts';
 import { ensureDemoOperator } from '../cli/demo-data.ts';
 import { renderHtmlError } from '../console/index.ts';
 import { Browser } from '../console/shared/console.testing.ts';

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { launchChromium, seriousA11yViolations } from '../../../test/browser.ts';
-import { SURFACES } from '../../cli/serve-options.ts';
+import { SURFACES } from '../../composition/surfaces.ts';
 import { ensureDemoOperator } from '../../cli/demo-data.ts';
 import { systemPrincipal } from '../../modules/staff/index.ts';
 import { renderHtmlError } from '../index.ts';

@@ -5,7 +5,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { launchChromium, seriousA11yViolations } from '../../../test/browser.ts';
-import { SURFACES } from '../../cli/serve-options.ts';
+import { SURFACES } from '../../composition/surfaces.ts';
 import {
   callback,
   insertOperatorWithSite,

@@ -13,10 +13,9 @@ import {
   testPolicy,
   type TestOperator,
 } from '../../modules/inquiries/intake.testing.ts';
-import type { IntakeService } from '../../modules/inquiries/index.ts';
+import type { IntakeInput, IntakeService } from '../../modules/inquiries/index.ts';
 import { sealString } from '../../platform/crypto/aead.ts';
 import { inquiryNoteAad } from '../../modules/inquiries/index.ts';
-import type { IntakeInput } from '../../modules/inquiries/inquiries.schemas.ts';
 import { createConsoleEnv, type ConsoleEnv } from '../shared/console.testing.ts';
 
 export interface InboxEnv extends ConsoleEnv {

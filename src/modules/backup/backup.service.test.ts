@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createTestEnv, dropDatabases, testAdminUrl, type TestEnv } from '../../../test/harness.ts';
 import { loadConfig } from '../../config/config.ts';
-import type { AppContext } from '../../context.ts';
+import type { AppContext } from '../../composition/context.ts';
 import { masterKeysOf, parseMasterKey } from '../../platform/crypto/master-key.ts';
 import { isEmptyDatabase } from '../../platform/db/backup/snapshot.ts';
 import { withDatabase } from '../../platform/db/database.ts';
@@ -24,7 +24,7 @@ import {
   testIntakeFor,
   type TestOperator,
 } from '../inquiries/intake.testing.ts';
-import type { IntakeService } from '../inquiries/intake.service.ts';
+import type { IntakeService } from '../inquiries/index.ts';
 import { systemPrincipal } from '../staff/index.ts';
 import { decryptSubjectRow, type SubjectDto } from '../subjects/index.ts';
 import {

@@ -70,6 +70,8 @@ export {
 } from './staff.schemas.ts';
 export { INVITATION_TTL_MS, StaffService } from './staff.service.ts';
 export { RECOVERY_CODE_COUNT } from './totp.ts';
+export { PURGE_LOGIN_THROTTLE, purgeLoginThrottleJob } from './purge-login-throttle.job.ts';
+export { PURGE_SESSIONS, purgeSessionsJob } from './purge-sessions.job.ts';
 
 import type { AuditService } from '../audit/index.ts';
 import type { KeyringService } from '../keyring/index.ts';

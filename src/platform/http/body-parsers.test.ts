@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
-import type { App } from '../../app.ts';
+import type { App } from './app.ts';
 import { parseUrlEncoded } from './body-parsers.ts';
 
 const BODY_LIMIT = 2048;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
-import type { App } from '../../app.ts';
+import type { App } from './app.ts';
 import { AppError, ErrorCode } from '../errors.ts';
 
 describe('the error handler', () => {

@@ -1,5 +1,5 @@
-import type { App } from '../../app.ts';
-import type { AppContext } from '../../context.ts';
+import type { DatabaseHealth } from '../db/health.ts';
+import type { App } from './app.ts';
 
 /**
  * Failed restarts of the embedded server in a row after which `/healthz` answers 503: with the
@@ -17,15 +17,15 @@ export const FAILING_AFTER_RESTART_ATTEMPTS = 10;
  * `/readyz`: the data and keyring databases answer now (200), or not (503): take the instance out
  * of rotation.
  */
-export function registerHealthRoutes(app: App, ctx: AppContext): void {
+export function registerHealthRoutes(app: App, health: Pick<DatabaseHealth, 'snapshot' | 'probe'>): void {
   app.get('/healthz', async (_req, reply) => {
-    const database = ctx.dbHealth.snapshot();
+    const database = health.snapshot();
     const failing = database.embedded && database.failedRestarts >= FAILING_AFTER_RESTART_ATTEMPTS;
     const status = failing ? 'failing' : database.state === 'up' ? 'ok' : 'degraded';
     return reply.code(failing ? 503 : 200).send({ status, database });
   });
   app.get('/readyz', async (_req, reply) => {
-    if (await ctx.dbHealth.probe()) return { status: 'ready' };
-    return reply.code(503).send({ status: 'unavailable', database: ctx.dbHealth.snapshot().state });
+    if (await health.probe()) return { status: 'ready' };
+    return reply.code(503).send({ status: 'unavailable', database: health.snapshot().state });
   });
 }

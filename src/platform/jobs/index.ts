@@ -16,3 +16,4 @@ export {
   type Random,
 } from './backoff.ts';
 export { errorClassOf, isPermanentFailure } from './error-class.ts';
+export { PURGE_JOBS, purgeJobsJob } from './purge-jobs.job.ts';

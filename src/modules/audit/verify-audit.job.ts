@@ -4,8 +4,8 @@
  * is logged as an error naming the entry id (ids only) and recorded as a failed verification.
  */
 import { z } from 'zod';
-import type { AuditService } from '../../../modules/audit/index.ts';
-import { defineJob, type JobHandler } from '../job.ts';
+import type { AuditService } from './audit.service.ts';
+import { defineJob, type JobHandler } from '../../platform/jobs/index.ts';
 
 export const VERIFY_AUDIT = 'audit.verify';
 

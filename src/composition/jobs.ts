@@ -8,26 +8,21 @@
  *   const background = startJobRunner(ctx); // in serve, when config.jobsEnabled
  *   await background.stop();
  */
-import { outboundGuardFor } from '../http/outbound-guard.ts';
-import type { AppContext } from '../../context.ts';
+import { settleAuditJob, verifyAuditJob } from '../modules/audit/index.ts';
+import { purgeChannelSeenJob } from '../modules/channels/index.ts';
+import { foldStatusCountsJob, purgeIntakeRateJob } from '../modules/inquiries/index.ts';
 import {
   createMessagingSenders,
   outboxDispatchJob,
   sendersFromConfig,
   type Sender,
-} from '../../modules/outbox/index.ts';
-import { foldStatusCountsJob, purgeIntakeRateJob } from '../../modules/inquiries/index.ts';
-import { purgeOrphanKeysJob } from '../../modules/subjects/index.ts';
-import { purgeChannelSeenJob } from '../../modules/channels/index.ts';
-import { purgeWebhookDeliveriesJob, webhooksDispatchJob } from '../../modules/webhooks/index.ts';
-import { purgeJobsJob } from './handlers/purge-jobs.job.ts';
-import { purgeLoginThrottleJob } from './handlers/purge-login-throttle.job.ts';
-import { purgeSessionsJob } from './handlers/purge-sessions.job.ts';
-import { settleAuditJob } from './handlers/settle-audit.job.ts';
-import { verifyAuditJob } from './handlers/verify-audit.job.ts';
-import type { JobHandler } from './job.ts';
-import { JobRunner } from './job-runner.ts';
-import { Scheduler } from './scheduler.ts';
+} from '../modules/outbox/index.ts';
+import { purgeLoginThrottleJob, purgeSessionsJob } from '../modules/staff/index.ts';
+import { purgeOrphanKeysJob } from '../modules/subjects/index.ts';
+import { purgeWebhookDeliveriesJob, webhooksDispatchJob } from '../modules/webhooks/index.ts';
+import { outboundGuardFor } from '../platform/http/outbound-guard.ts';
+import { JobRunner, purgeJobsJob, Scheduler, type JobHandler } from '../platform/jobs/index.ts';
+import type { AppContext } from './context.ts';
 import { INSTALLATION_TIME_ZONE, SCHEDULES } from './schedules.ts';
 
 export interface RunningJobs {

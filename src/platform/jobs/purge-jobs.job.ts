@@ -3,7 +3,7 @@
  * ones after a month, long enough for someone to look at why they failed.
  */
 import { z } from 'zod';
-import { defineJob, type JobHandler } from '../job.ts';
+import { defineJob, type JobHandler } from './job.ts';
 
 export const PURGE_JOBS = 'jobs.purge';
 

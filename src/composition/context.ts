@@ -3,37 +3,37 @@
  * and the module services built on them. `buildApp` and the CLI take an AppContext; tests build one
  * against their own database.
  */
-import { outboundGuardFor } from './platform/http/outbound-guard.ts';
-import type { Config } from './config/config.ts';
-import { AuditService } from './modules/audit/index.ts';
-import { KeyringService, SubjectLookupMoves } from './modules/keyring/index.ts';
-import { OperatorsService } from './modules/operators/index.ts';
-import { SubjectMergeService, SubjectsService } from './modules/subjects/index.ts';
-import { ReviewsService } from './modules/reviews/index.ts';
-import { OutboxService } from './modules/outbox/index.ts';
-import { NotificationsService, QuietHoursStore } from './modules/notifications/index.ts';
-import { InquiriesService, IntakeService } from './modules/inquiries/index.ts';
-import { PolicyService } from './modules/policy/index.ts';
-import { ApiKeysService } from './modules/apikeys/index.ts';
+import { outboundGuardFor } from '../platform/http/outbound-guard.ts';
+import type { Config } from '../config/config.ts';
+import { AuditService } from '../modules/audit/index.ts';
+import { KeyringService, SubjectLookupMoves } from '../modules/keyring/index.ts';
+import { OperatorsService } from '../modules/operators/index.ts';
+import { SubjectMergeService, SubjectsService } from '../modules/subjects/index.ts';
+import { ReviewsService } from '../modules/reviews/index.ts';
+import { OutboxService } from '../modules/outbox/index.ts';
+import { NotificationsService, QuietHoursStore } from '../modules/notifications/index.ts';
+import { InquiriesService, IntakeService } from '../modules/inquiries/index.ts';
+import { PolicyService } from '../modules/policy/index.ts';
+import { ApiKeysService } from '../modules/apikeys/index.ts';
 import {
   ChannelConnectionsService,
   ChannelInboundService,
   VerbalConsentService,
-} from './modules/channels/index.ts';
-import { WebhooksService } from './modules/webhooks/index.ts';
+} from '../modules/channels/index.ts';
+import { WebhooksService } from '../modules/webhooks/index.ts';
 import {
   createStaffServices,
   type AuthService,
   type MfaService,
   type StaffService,
-} from './modules/staff/index.ts';
-import type { Clock } from './platform/clock.ts';
-import type { MasterKeys } from './platform/crypto/master-key.ts';
-import type { Database } from './platform/db/database.ts';
-import type { DatabaseHealth } from './platform/db/health.ts';
-import type { Ids } from './platform/ids.ts';
-import { JobQueue } from './platform/jobs/index.ts';
-import type { Logger } from './platform/logger.ts';
+} from '../modules/staff/index.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { MasterKeys } from '../platform/crypto/master-key.ts';
+import type { Database } from '../platform/db/database.ts';
+import type { DatabaseHealth } from '../platform/db/health.ts';
+import type { Ids } from '../platform/ids.ts';
+import { JobQueue } from '../platform/jobs/index.ts';
+import type { Logger } from '../platform/logger.ts';
 
 export interface Core {
   readonly config: Config;

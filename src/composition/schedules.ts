@@ -2,20 +2,17 @@
  * Every recurring job of the installation, in one table. Daily times are in the installation's
  * time zone (one for the whole installation, whatever the operators' own zones). Each occurrence is
  * enqueued ahead of its time with the dedupe key `schedule:<name>:<slot>`, so however many
- * instances run, it runs once. A new recurring job gets a row here and a handler in handlers/
- * (or in its module) registered in production.ts.
+ * instances run, it runs once. A new recurring job gets a row here and a handler in its module
+ * (platform/jobs for the platform's own tables) registered in jobs.ts.
  */
-import { FOLD_STATUS_COUNTS, PURGE_INTAKE_RATE } from '../../modules/inquiries/index.ts';
-import { OUTBOX_DISPATCH } from '../../modules/outbox/index.ts';
-import { PURGE_ORPHAN_KEYS } from '../../modules/subjects/index.ts';
-import { PURGE_CHANNEL_SEEN } from '../../modules/channels/index.ts';
-import { PURGE_WEBHOOK_DELIVERIES, WEBHOOKS_DISPATCH } from '../../modules/webhooks/index.ts';
-import { PURGE_JOBS } from './handlers/purge-jobs.job.ts';
-import { PURGE_LOGIN_THROTTLE } from './handlers/purge-login-throttle.job.ts';
-import { PURGE_SESSIONS } from './handlers/purge-sessions.job.ts';
-import { SETTLE_AUDIT } from './handlers/settle-audit.job.ts';
-import { VERIFY_AUDIT } from './handlers/verify-audit.job.ts';
-import type { Schedule } from './scheduler.ts';
+import { SETTLE_AUDIT, VERIFY_AUDIT } from '../modules/audit/index.ts';
+import { PURGE_CHANNEL_SEEN } from '../modules/channels/index.ts';
+import { FOLD_STATUS_COUNTS, PURGE_INTAKE_RATE } from '../modules/inquiries/index.ts';
+import { OUTBOX_DISPATCH } from '../modules/outbox/index.ts';
+import { PURGE_LOGIN_THROTTLE, PURGE_SESSIONS } from '../modules/staff/index.ts';
+import { PURGE_ORPHAN_KEYS } from '../modules/subjects/index.ts';
+import { PURGE_WEBHOOK_DELIVERIES, WEBHOOKS_DISPATCH } from '../modules/webhooks/index.ts';
+import { PURGE_JOBS, type Schedule } from '../platform/jobs/index.ts';
 
 /**
  * The installation time zone. Moscow time: most clinics using it are there, and it has no

@@ -5,8 +5,9 @@
  * no longer than throttling needs them.
  */
 import { z } from 'zod';
-import { ACCOUNT_RULE, IP_RULE, SECOND_FACTOR_RULE } from '../../../modules/staff/index.ts';
-import { defineJob, type JobHandler } from '../job.ts';
+import { defineJob, type JobHandler } from '../../platform/jobs/index.ts';
+import { ACCOUNT_RULE, IP_RULE } from './login-throttle.ts';
+import { SECOND_FACTOR_RULE } from './second-factor-throttle.ts';
 
 export const PURGE_LOGIN_THROTTLE = 'login-throttle.purge';
 

@@ -5,8 +5,8 @@
  * on a quiet installation.
  */
 import { z } from 'zod';
-import type { AuditService } from '../../../modules/audit/index.ts';
-import { defineJob, type JobHandler } from '../job.ts';
+import type { AuditService } from './audit.service.ts';
+import { defineJob, type JobHandler } from '../../platform/jobs/index.ts';
 
 export const SETTLE_AUDIT = 'audit.settle';
 

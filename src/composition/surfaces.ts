@@ -1,14 +1,18 @@
+/**
+ * Which surfaces run: the HTTP surfaces every server mounts, and what `serve` adds around them
+ * (background jobs, the demo clinic).
+ */
 import type { App } from '../app.ts';
 import { registerApi } from '../api/index.ts';
+import { describeDemoLogin, loadDemo, type DemoLoaded } from '../cli/demo.ts';
 import { registerConsole, renderHtmlError } from '../console/index.ts';
 import { channelWebhooks } from '../modules/channels/index.ts';
-import type { AppContext } from '../context.ts';
 import { embedWidget } from '../modules/inquiries/index.ts';
 import { unsubscribeRoutes } from '../modules/notifications/index.ts';
-import { startJobRunner } from '../platform/jobs/production.ts';
 import type { ServeOptions } from '../server.ts';
 import { registerWeb } from '../web/index.ts';
-import { describeDemoLogin, loadDemo, type DemoLoaded } from './demo.ts';
+import type { AppContext } from './context.ts';
+import { startJobRunner } from './jobs.ts';
 
 /** The surfaces every server mounts: console, JSON APIs, public site. Tests mount the same list. */
 export const SURFACES: NonNullable<ServeOptions['surfaces']> = [

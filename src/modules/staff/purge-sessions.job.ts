@@ -5,7 +5,7 @@
  * browsers of sessions nobody can use.
  */
 import { z } from 'zod';
-import { defineJob, type JobHandler } from '../job.ts';
+import { defineJob, type JobHandler } from '../../platform/jobs/index.ts';
 
 export const PURGE_SESSIONS = 'sessions.purge';
 
