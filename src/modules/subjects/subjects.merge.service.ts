@@ -3,8 +3,9 @@
  * the same patient came in twice under different contacts (a call from one phone, a form with
  * another). Everything the merged subject has moves to the kept one, each module's rows through
  * its part of the subject data registry (inquiries and their history, consent records, outbox
- * messages, published reviews, unsubscribe links), in one transaction. Every sealed value is re-sealed from the merged subject's key to the kept one's; the associated data
- * of each is its own row's id, which does not change. The kept subject's empty fields (name, phone,
+ * messages, published reviews, unsubscribe links), in one transaction. Every sealed value is
+ * re-sealed from the merged subject's key to the kept one's; the associated data of each is its own
+ * row's id, which does not change. The kept subject's empty fields (name, phone,
  * e-mail) are filled from the merged one's; where both have a value, the kept one's stays (the
  * merged one's phone or e-mail still finds the kept subject, see below). Each moved inquiry gets a
  * 'merge' event (ref_id = the merged subject), and one `subject.merge` audit entry names both
