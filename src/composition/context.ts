@@ -8,11 +8,27 @@ import type { Config } from '../config/config.ts';
 import { AuditService } from '../modules/audit/index.ts';
 import { KeyringService, SubjectLookupMoves } from '../modules/keyring/index.ts';
 import { OperatorsService } from '../modules/operators/index.ts';
-import { SubjectMergeService, SubjectsService } from '../modules/subjects/index.ts';
-import { ReviewsService } from '../modules/reviews/index.ts';
-import { OutboxService } from '../modules/outbox/index.ts';
-import { NotificationsService, QuietHoursStore } from '../modules/notifications/index.ts';
-import { InquiriesService, IntakeService } from '../modules/inquiries/index.ts';
+import {
+  SubjectDataRegistry,
+  SubjectMergeService,
+  SubjectsService,
+  subjectRowPart,
+} from '../modules/subjects/index.ts';
+import { ReviewsService, reviewsDataPart } from '../modules/reviews/index.ts';
+import { OutboxService, outboxDataPart } from '../modules/outbox/index.ts';
+import {
+  NotificationsService,
+  QuietHoursStore,
+  unsubscribeDataPart,
+} from '../modules/notifications/index.ts';
+import {
+  InquiriesService,
+  IntakeService,
+  inquiriesDataPart,
+  subjectInquiryIndex,
+} from '../modules/inquiries/index.ts';
+// The consent module's index is being written alongside; its part is imported by path for now.
+import { consentDataPart } from '../modules/consent/consent.data-part.ts';
 import { PolicyService } from '../modules/policy/index.ts';
 import { ApiKeysService } from '../modules/apikeys/index.ts';
 import {
@@ -54,6 +70,8 @@ export interface Services {
   readonly keyring: KeyringService;
   readonly operators: OperatorsService;
   readonly subjects: SubjectsService;
+  /** Where a patient's data lives: every module's part, for merges, destructions, access reports. */
+  readonly subjectData: SubjectDataRegistry;
   readonly jobs: JobQueue;
   readonly outbox: OutboxService;
   readonly staff: StaffService;
@@ -81,7 +99,13 @@ export function createServices(core: Core): Services {
   const keyring = new KeyringService(core.keyringDb, core.masterKeys, core.clock);
   const { db, clock, ids, log } = core;
   const operators = new OperatorsService({ db, audit, clock, ids });
-  const subjects = new SubjectsService({ db, keyring, audit, clock, ids, log });
+  // Destruction runs the parts in this order: the consent log first (it keeps the proof of each
+  // consent before the inquiries' cascade could take an inquiry's records), the subject row last.
+  const subjectData = new SubjectDataRegistry(
+    [consentDataPart, reviewsDataPart, outboxDataPart, unsubscribeDataPart, inquiriesDataPart],
+    subjectRowPart,
+  );
+  const subjects = new SubjectsService({ db, keyring, audit, registry: subjectData, clock, ids, log });
   const jobs = new JobQueue(core.clock, core.ids);
   // Status notices and marketing wait out each operator's quiet hours (notification settings).
   const quietHours = new QuietHoursStore({ db, clock });
@@ -147,7 +171,17 @@ export function createServices(core: Core): Services {
   const apiKeys = new ApiKeysService({ db, audit, clock, ids });
   const reviews = new ReviewsService({ db, keyring, audit, clock, log });
   const lookups = new SubjectLookupMoves(core.keyringDb);
-  const subjectMerge = new SubjectMergeService({ db, keyring, lookups, audit, clock, ids, log });
+  const subjectMerge = new SubjectMergeService({
+    db,
+    keyring,
+    lookups,
+    audit,
+    registry: subjectData,
+    inquiries: subjectInquiryIndex,
+    clock,
+    ids,
+    log,
+  });
   const { publicUrl } = core.config;
   const channels = new ChannelConnectionsService({
     db,
@@ -180,6 +214,7 @@ export function createServices(core: Core): Services {
     outbox,
     operators,
     subjects,
+    subjectData,
     staff,
     staffAuth,
     staffMfa,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
-import { runOneJob } from '../../platform/jobs/jobs.test-support.ts';
+import { runOneJob } from '../../platform/jobs/jobs.testing.ts';
 import { VERIFY_AUDIT, verifyAuditJob } from './verify-audit.job.ts';
 
 describe('the verify-audit job', () => {

@@ -27,6 +27,7 @@ import type { AuditService, Actor } from '../audit/index.ts';
 import {
   inquiryFieldsAad,
   inquiryNoteAad,
+  inquiryReplyToAad,
   type MessagingChannel,
   type PolicySource,
 } from '../inquiries/index.ts';
@@ -43,9 +44,7 @@ import { inboundRepository as repo, type OpenInquiry } from './inbound.repositor
 export const CONSENT_REQUEST_TEMPLATE = 'channel.consent_request';
 
 /** Where a messenger or SMS patient is answered: sealed under the subject's key, bound to the inquiry. */
-export function replyToAad(inquiryId: string): string {
-  return `inquiry:${inquiryId}:reply_to`;
-}
+export const replyToAad = inquiryReplyToAad;
 
 /** Webhooks out (H4's hook): called in the transaction that opens an inquiry. */
 export interface InquiryEventsSink {

@@ -1,6 +1,7 @@
 export {
   IntakeService,
   inquiryFieldsAad,
+  inquiryReplyToAad,
   consentRepresentativeAad,
   requestHashOf,
   type IntakeDeps,
@@ -68,3 +69,4 @@ export {
   type StatusChangeResult,
   type AssignResult,
 } from './workflow.schemas.ts';
+export { inquiriesDataPart, subjectInquiryIndex } from './inquiries.data-part.ts';

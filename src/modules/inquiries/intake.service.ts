@@ -447,6 +447,14 @@ export function inquiryFieldsAad(inquiryId: string): string {
   return `inquiry:${inquiryId}:fields`;
 }
 
+/**
+ * The associated data of a messenger or SMS inquiry's reply address (where the patient is answered),
+ * sealed under the subject's key and bound to the inquiry.
+ */
+export function inquiryReplyToAad(inquiryId: string): string {
+  return `inquiry:${inquiryId}:reply_to`;
+}
+
 export function consentRepresentativeAad(consentId: string): string {
   return `consent:${consentId}:representative`;
 }

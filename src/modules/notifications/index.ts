@@ -43,3 +43,4 @@ export {
 } from './notifications.schemas.ts';
 export { defaultTemplate, PATIENT_STATUS_TITLES, renderText } from './notifications.templates.ts';
 export { unsubscribeRoutes, type UnsubscribePorts } from './unsubscribe.routes.ts';
+export { unsubscribeDataPart } from './unsubscribe.data-part.ts';

@@ -47,7 +47,7 @@ import { isUuid, randomToken, type Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
 import type { AuditService } from '../audit/index.ts';
-import { inquiryFieldsAad } from '../inquiries/index.ts';
+import { inquiryFieldsAad, inquiryReplyToAad } from '../inquiries/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
 import {
   EMAIL_NOT_CONFIGURED,
@@ -115,10 +115,8 @@ export const MARKETING_TEMPLATE = 'marketing';
 /** Where the one-click unsubscribe links live. */
 export const UNSUBSCRIBE_PATH = '/u';
 
-/** The associated data of a messenger/SMS inquiry's reply address (the channels module seals it). */
-export function replyToAad(inquiryId: string): string {
-  return `inquiry:${inquiryId}:reply_to`;
-}
+/** The associated data of a messenger/SMS inquiry's reply address (the inquiries module's). */
+export const replyToAad = inquiryReplyToAad;
 
 const FORM_CHANNELS = new Set(['web_form', 'widget', 'api']);
 const SHORT_LIMITS: Record<string, number> = {

@@ -60,3 +60,4 @@ export {
   MAX_TEXT_MAX,
   type MaxPayload,
 } from './senders/max.sender.ts';
+export { outboxDataPart } from './outbox.data-part.ts';

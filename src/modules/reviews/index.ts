@@ -18,3 +18,4 @@ export {
   type ReviewItem,
   type ReviewQueuePage,
 } from './reviews.schemas.ts';
+export { reviewsDataPart } from './reviews.data-part.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
-import { runOneJob } from '../../platform/jobs/jobs.test-support.ts';
+import { runOneJob } from '../../platform/jobs/jobs.testing.ts';
 import {
   LOGIN_THROTTLE_FORGET_MS,
   PURGE_LOGIN_THROTTLE,

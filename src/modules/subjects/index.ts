@@ -24,7 +24,24 @@ export {
   type SubjectRef,
 } from './subjects.schemas.ts';
 export { PURGE_ORPHAN_KEYS, ORPHAN_GRACE_MS, purgeOrphanKeysJob } from './orphan-keys.job.ts';
-export { SubjectMergeService, MERGE_AADS, type SubjectMergeDeps } from './subjects.merge.service.ts';
+export {
+  SubjectMergeService,
+  type SubjectInquiryIndex,
+  type SubjectMergeDeps,
+} from './subjects.merge.service.ts';
+export {
+  NOT_SUBJECT_KEYED,
+  SubjectDataRegistry,
+  type MergeCounts,
+  type Reseal,
+  type SealedColumn,
+  type SubjectDataExport,
+  type SubjectDataPart,
+  type SubjectDestroyStep,
+  type SubjectMergeStep,
+  type SubjectScope,
+} from './subject-data.registry.ts';
+export { subjectRowPart } from './subjects.data-part.ts';
 export {
   MergeInput,
   SubjectRefText,

@@ -1,10 +1,11 @@
 /**
  * Merging two subjects of one operator into one (a privacy officer's decision, `subject.merge`):
  * the same patient came in twice under different contacts (a call from one phone, a form with
- * another). Everything the merged subject has moves to the kept one: inquiries, consent records,
- * history, outbox messages, published reviews, and rows of other modules that point at it. Every
- * sealed value is re-sealed from the merged subject's key to the kept one's; the associated data
- * of each is its own row's id, which does not change. The kept subject's empty fields (name, phone,
+ * another). Everything the merged subject has moves to the kept one, each module's rows through
+ * its part of the subject data registry (inquiries and their history, consent records, outbox
+ * messages, published reviews, unsubscribe links), in one transaction. Every sealed value is
+ * re-sealed from the merged subject's key to the kept one's; the associated data of each is its own
+ * row's id, which does not change. The kept subject's empty fields (name, phone,
  * e-mail) are filled from the merged one's; where both have a value, the kept one's stays (the
  * merged one's phone or e-mail still finds the kept subject, see below). Each moved inquiry gets a
  * 'merge' event (ref_id = the merged subject), and one `subject.merge` audit entry names both
@@ -30,7 +31,7 @@
  *   r.moved; // { inquiries: 2, consents: 3, events: 1, outbox: 1, reviews: 0, other: 0 }
  */
 import type { Clock } from '../../platform/clock.ts';
-import { open, openString, seal } from '../../platform/crypto/aead.ts';
+import { open, seal } from '../../platform/crypto/aead.ts';
 import type { Database, Tx } from '../../platform/db/database.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { isUuid, type Ids } from '../../platform/ids.ts';
@@ -39,11 +40,10 @@ import { parseInput } from '../../platform/validation.ts';
 import type { AuditEntry, AuditService } from '../audit/index.ts';
 import type { KeyringService, LookupRow, SubjectLookupMoves } from '../keyring/index.ts';
 import { actorOf, auditEntryBy, requirePermission, type Principal } from '../staff/index.ts';
-import {
-  mergeRepository as repo,
-  UnknownSealedReference,
-  type SealedRow,
-} from './subjects.merge.repository.ts';
+import type { SubjectDataRegistry } from './subject-data.registry.ts';
+import { fillableFields } from './subjects.data-part.ts';
+import { mergeRepository as repo } from './subjects.merge.repository.ts';
+import { subjectsRepository } from './subjects.repository.ts';
 import {
   MergeInput,
   SubjectRefText,
@@ -51,34 +51,33 @@ import {
   type MergeResult,
   type MergeSide,
 } from './subjects.merge.schemas.ts';
-import { SUBJECT_FIELDS, type SubjectField } from './subjects.schemas.ts';
-import { decryptSubjectRow, subjectAad } from './subjects.service.ts';
+import { decryptSubjectRow } from './subjects.service.ts';
 
 export interface SubjectMergeDeps {
   db: Database;
   keyring: Pick<KeyringService, 'getDataKeys' | 'destroyDataKey'>;
   lookups: Pick<SubjectLookupMoves, 'copy' | 'remove'>;
   audit: AuditService;
+  /** Every module's rows of a subject: the merge moves each part's. */
+  registry: SubjectDataRegistry;
+  /** Which subject an inquiry number names, and a subject's inquiries (ids and codes only). */
+  inquiries: SubjectInquiryIndex;
   clock: Clock;
   ids: Ids;
   log?: Logger;
 }
 
-/**
- * The associated data of every sealed column a merge re-seals, by table. They are defined where the
- * values are written (intake, inquiries, channels, outbox, reviews); they are repeated here rather
- * than imported because those modules import this one. A test checks them against the originals.
- */
-export const MERGE_AADS = {
-  inquiryFields: (id: string) => `inquiry:${id}:fields`,
-  inquiryReplyTo: (id: string) => `inquiry:${id}:reply_to`,
-  consentRepresentative: (id: string) => `consent:${id}:representative`,
-  consentEvidence: (id: string) => `consent:${id}:evidence`,
-  eventNote: (id: string) => `inquiry_event:${id}:note`,
-  outbox: (id: string) => `outbox:${id}`,
-  reviewAuthor: (id: string) => `review:${id}:author`,
-  reviewText: (id: string) => `review:${id}:text`,
-} as const;
+/** What the merge's pages ask the inquiries module, in the caller's transaction (ids and codes only). */
+export interface SubjectInquiryIndex {
+  subjectOfNumber(tx: Tx, operatorId: string, inquiryNumber: string): Promise<string | undefined>;
+  /** The subject's inquiries, newest first, at most `limit`. */
+  listOfSubject(
+    tx: Tx,
+    operatorId: string,
+    subjectId: string,
+    limit: number,
+  ): Promise<MergeSide['inquiries']>;
+}
 
 export class SubjectMergeService {
   constructor(private readonly deps: SubjectMergeDeps) {}
@@ -107,7 +106,7 @@ export class SubjectMergeService {
         }
         throw notFound();
       }
-      const id = await repo.subjectOfInquiryNumber(tx, operatorId, text.replace(/^[№#]\s*/u, ''));
+      const id = await this.deps.inquiries.subjectOfNumber(tx, operatorId, text.replace(/^[№#]\s*/u, ''));
       if (!id) throw new AppError(ErrorCode.NotFound, 'Обращение не найдено / Inquiry not found');
       return id;
     });
@@ -120,7 +119,7 @@ export class SubjectMergeService {
   async preview(principal: Principal, operatorId: string, input: MergeInput): Promise<MergePreview> {
     requirePermission(principal, 'subject.merge', operatorId);
     const { keep, merge } = parseInput(MergeInput, input, 'Проверьте субъектов / Check the subjects');
-    const { db, keyring, audit } = this.deps;
+    const { db, keyring, audit, registry, inquiries } = this.deps;
     return db.scoped([operatorId], async (tx) => {
       const rows = await repo.findPair(tx, operatorId, [keep, merge]);
       const keys = await keyring.getDataKeys([keep, merge]);
@@ -130,7 +129,7 @@ export class SubjectMergeService {
         const key = keys.get(id);
         if (!key) throw destroyed();
         const dto = decryptSubjectRow(key, row);
-        const h = await repo.holdings(tx, operatorId, id);
+        const counts = await registry.count({ tx, operatorId, subjectId: id });
         await audit.record(tx, this.entry(principal, 'subject.read', operatorId, id, id));
         return {
           id,
@@ -138,16 +137,9 @@ export class SubjectMergeService {
           phone: dto.phone,
           email: dto.email,
           createdAt: dto.createdAt,
-          inquiries: h.inquiries.map((i) => ({
-            id: i.id,
-            number: i.number,
-            formId: i.form_id,
-            channel: i.channel,
-            status: i.status,
-            createdAt: i.created_at.toISOString(),
-          })),
-          consents: h.consents,
-          publishedReviews: h.reviews,
+          inquiries: await inquiries.listOfSubject(tx, operatorId, id, 200),
+          consents: countOf(counts, 'consent_records'),
+          publishedReviews: countOf(counts, 'published_reviews'),
         };
       };
       return { keep: await side(keep), merge: await side(merge) };
@@ -178,13 +170,6 @@ export class SubjectMergeService {
         .catch((err: unknown) =>
           log?.warn({ err, operatorId, keptId: keep }, 'could not take back copied lookups'),
         );
-      if (e instanceof UnknownSealedReference) {
-        throw new AppError(
-          ErrorCode.Conflict,
-          'Объединение невозможно: у субъекта есть данные, которые объединение не умеет перенести / ' +
-            'The merge cannot move some of the subject’s data',
-        );
-      }
       throw e;
     }
     // 3. Nothing in the live data is sealed under the merged key any more.
@@ -204,7 +189,7 @@ export class SubjectMergeService {
     keptId: string,
     mergedId: string,
   ): Promise<MergeResult> {
-    const { keyring, audit, clock, ids } = this.deps;
+    const { keyring, audit, clock, ids, registry } = this.deps;
     const rows = await repo.lockPair(tx, operatorId, [keptId, mergedId]);
     const kept = rows.get(keptId);
     const merged = rows.get(mergedId);
@@ -213,65 +198,26 @@ export class SubjectMergeService {
     const keptKey = keys.get(keptId);
     const mergedKey = keys.get(mergedId);
     if (!keptKey || !mergedKey) throw destroyed();
-    /** Opens under the merged subject's key and seals under the kept one's, with the same AAD. */
-    const reseal = (blob: Buffer | null, aad: string): Buffer | null =>
-      blob === null ? null : seal(keptKey, open(mergedKey, blob, aad), aad);
-    const m = { operatorId, mergedId, keptId };
-
-    const inquiries = (await repo.lockInquiries(tx, operatorId, mergedId)).map((r): SealedRow => ({
-      id: r.id,
-      a: reseal(r.a, MERGE_AADS.inquiryFields(r.id)),
-      b: reseal(r.b, MERGE_AADS.inquiryReplyTo(r.id)),
-    }));
-    const inquiryIds = inquiries.map((i) => i.id);
-    const events = (await repo.sealedEvents(tx, operatorId, inquiryIds)).map((r): SealedRow => ({
-      id: r.id,
-      a: reseal(r.a, MERGE_AADS.eventNote(r.id)),
-      b: null,
-    }));
-    const consents = (await repo.consents(tx, operatorId, mergedId)).map((r): SealedRow => ({
-      id: r.id,
-      a: reseal(r.a, MERGE_AADS.consentRepresentative(r.id)),
-      b: reseal(r.b, MERGE_AADS.consentEvidence(r.id)),
-    }));
-    const outbox = (await repo.lockOutbox(tx, operatorId, mergedId)).map((r): SealedRow => ({
-      id: r.id,
-      a: reseal(r.a, MERGE_AADS.outbox(r.id)),
-      b: null,
-    }));
-    const reviews = (await repo.lockReviews(tx, operatorId, mergedId)).map((r): SealedRow => ({
-      id: r.id,
-      a: reseal(r.a, MERGE_AADS.reviewAuthor(r.id)),
-      b: reseal(r.b, MERGE_AADS.reviewText(r.id)),
-    }));
-
-    // The history's events belong to the inquiries, so they are re-sealed while the inquiries are
-    // still the merged subject's (the function checks exactly that), then the inquiries move.
-    await repo.rekeyEvidence(tx, m, consents, events);
-    await repo.moveInquiries(tx, operatorId, keptId, inquiries);
-    await repo.moveOutbox(tx, operatorId, keptId, outbox);
-    await repo.moveReviews(tx, operatorId, keptId, reviews);
-    const other = await repo.moveOtherReferences(tx, mergedId, keptId);
-
     const at = clock.now();
-    const filled = SUBJECT_FIELDS.filter((f) => kept[`${f}_enc`] === null && merged[`${f}_enc`] !== null);
-    if (filled.length > 0) {
-      const values: Partial<Record<`${SubjectField}_enc`, Buffer>> = {};
-      for (const f of filled) {
-        const plain = openString(mergedKey, merged[`${f}_enc`]!, subjectAad(mergedId, f));
-        values[`${f}_enc`] = seal(keptKey, Buffer.from(plain, 'utf8'), subjectAad(keptId, f));
-      }
-      await repo.fillSubject(tx, operatorId, keptId, values, at);
-    }
-
     const actor = actorOf(principal);
-    await repo.insertMergeEvents(
+    const filled = fillableFields(kept, merged);
+
+    // Every part moves its rows, re-sealed from the merged subject's key to the kept one's; the
+    // subject row's own part runs last and fills the kept subject's empty fields.
+    const moved = await registry.merge({
       tx,
-      { operatorId, mergedId, at, actorType: actor.type, actorId: actor.id },
-      inquiryIds.map((inquiryId) => ({ id: ids.uuid(), inquiryId })),
-    );
+      operatorId,
+      mergedId,
+      keptId,
+      reseal: (blob, aad, keptAad = aad) =>
+        blob === null ? null : seal(keptKey, open(mergedKey, blob, aad), keptAad),
+      at,
+      actor,
+      newId: () => ids.uuid(),
+    });
+
     // Nothing references the merged subject any more, so the delete cascades to nothing.
-    await repo.deleteSubject(tx, operatorId, mergedId);
+    await subjectsRepository.deleteById(tx, operatorId, mergedId);
     await repo.insertMerge(tx, {
       merged_subject_id: mergedId,
       kept_subject_id: keptId,
@@ -281,20 +227,7 @@ export class SubjectMergeService {
       merged_at: at,
     });
     await audit.record(tx, this.entry(principal, 'subject.merge', operatorId, mergedId, keptId));
-    return {
-      keptId,
-      mergedId,
-      mergedAt: at.toISOString(),
-      moved: {
-        inquiries: inquiries.length,
-        consents: consents.length,
-        events: events.length,
-        outbox: outbox.length,
-        reviews: reviews.length,
-        other,
-      },
-      filled,
-    };
+    return { keptId, mergedId, mergedAt: at.toISOString(), moved, filled };
   }
 
   private entry(
@@ -311,6 +244,11 @@ export class SubjectMergeService {
       operatorId,
     });
   }
+}
+
+/** A kind of row's count summed over the parts that report it. */
+function countOf(counts: Record<string, Record<string, number>>, kind: string): number {
+  return Object.values(counts).reduce((n, c) => n + (c[kind] ?? 0), 0);
 }
 
 function notFound(): AppError {

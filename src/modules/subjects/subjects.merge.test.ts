@@ -3,14 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
-import { openString, sealString } from '../../platform/crypto/aead.ts';
+import { openString } from '../../platform/crypto/aead.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
-import {
-  consentRepresentativeAad,
-  inquiryFieldsAad,
-  inquiryNoteAad,
-  type IntakeService,
-} from '../inquiries/index.ts';
+import { consentEvidenceAad, type InboundConnection } from '../channels/index.ts';
+import { inquiryReplyToAad, subjectInquiryIndex, type IntakeService } from '../inquiries/index.ts';
 import {
   insertOperatorWithSite,
   staffPrincipal,
@@ -24,7 +20,8 @@ import { outboxAad } from '../outbox/index.ts';
 import { reviewAad } from '../reviews/index.ts';
 import { submitReview } from '../reviews/reviews.testing.ts';
 import type { Principal } from '../staff/index.ts';
-import { MERGE_AADS, SubjectMergeService } from './subjects.merge.service.ts';
+import { connectWhatsApp, publishDemoPolicy, receiveWhatsApp } from './subject-data.testing.ts';
+import { SubjectMergeService } from './subjects.merge.service.ts';
 
 async function rejectsWith(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
@@ -45,6 +42,7 @@ describe('SubjectMergeService', () => {
   let agent: Principal;
   let officerB: Principal;
   let k: pg.Client;
+  let whatsapp: InboundConnection;
 
   const q = async <R extends object>(sql: string, params: unknown[] = []): Promise<R[]> =>
     (await (await env.admin()).query<R>(sql, params)).rows;
@@ -76,49 +74,13 @@ describe('SubjectMergeService', () => {
     officerB = staffPrincipal(randomUUID(), { [b.operatorId]: ['privacy_officer'] });
     k = new pg.Client({ connectionString: env.adminUrls.keyring });
     await k.connect();
+    // Verbal consents are recorded against the operator's really published documents.
+    await publishDemoPolicy(env, a.operatorId);
+    whatsapp = await connectWhatsApp(env, a.operatorId);
   });
   after(async () => {
     await k.end();
     await env.close();
-  });
-
-  it('uses the same associated data as the modules that seal the values', () => {
-    const id = randomUUID();
-    assert.equal(MERGE_AADS.inquiryFields(id), inquiryFieldsAad(id));
-    assert.equal(MERGE_AADS.consentRepresentative(id), consentRepresentativeAad(id));
-    assert.equal(MERGE_AADS.eventNote(id), inquiryNoteAad(id));
-    assert.equal(MERGE_AADS.outbox(id), outboxAad(id));
-    assert.equal(MERGE_AADS.reviewAuthor(id), reviewAad(id, 'author'));
-    assert.equal(MERGE_AADS.reviewText(id), reviewAad(id, 'text'));
-  });
-
-  it('knows every sealed column of the data database', async () => {
-    // A new `*_enc` column must be either re-sealed by the merge or sealed by a key that is not a
-    // subject's; this list makes that a decision instead of an accident.
-    const subjectKeyed = [
-      'consent_records.evidence_enc',
-      'consent_records.representative_enc',
-      'inquiries.fields_enc',
-      'inquiries.reply_to_enc',
-      'inquiry_events.note_enc',
-      'outbox.payload_enc',
-      'reviews.author_enc',
-      'reviews.text_enc',
-      'subjects.email_enc',
-      'subjects.name_enc',
-      'subjects.phone_enc',
-    ];
-    const namedKeyed = [
-      'channel_connections.credentials_enc',
-      'staff.totp_secret_enc',
-      'webhook_endpoints.secret_enc',
-    ];
-    const rows = await q<{ c: string }>(
-      `SELECT table_name || '.' || column_name AS c FROM information_schema.columns
-       WHERE table_schema = 'public' AND column_name LIKE '%\\_enc' ORDER BY 1`,
-    );
-    const unknown = rows.map((r) => r.c).filter((c) => !subjectKeyed.includes(c) && !namedKeyed.includes(c));
-    assert.deepEqual(unknown, []);
   });
 
   it('moves everything to the kept subject, re-sealed under its key, and destroys the merged key', async () => {
@@ -136,7 +98,6 @@ describe('SubjectMergeService', () => {
     });
     const merge = await subjectOf(mergedInquiry);
     assert.notEqual(keep, merge);
-    const mergedKey = await keyOf(merge);
     const agentA = staffPrincipal(randomUUID(), { [a.operatorId]: ['agent'] });
     const { eventId } = await env.ctx.services.inquiries.addNote(
       agentA,
@@ -144,18 +105,16 @@ describe('SubjectMergeService', () => {
       mergedInquiry,
       'Перезвонить',
     );
-    await q(`UPDATE inquiries SET reply_channel = 'telegram', reply_to_enc = $2 WHERE id = $1`, [
-      mergedInquiry,
-      sealString(mergedKey, '424242', MERGE_AADS.inquiryReplyTo(mergedInquiry)),
-    ]);
-    const [processing] = await q<{ id: string }>(
-      `SELECT id FROM consent_records WHERE inquiry_id = $1 AND kind = 'processing'`,
-      [mergedInquiry],
-    );
-    await q('UPDATE consent_records SET evidence_enc = $2 WHERE id = $1', [
-      processing!.id,
-      sealString(mergedKey, 'rec-77', MERGE_AADS.consentEvidence(processing!.id)),
-    ]);
+    // A WhatsApp message from the same phone: an inquiry with a sealed reply address, and a verbal
+    // consent recorded on it with the call recording's reference.
+    const channelInquiry = await receiveWhatsApp(env, whatsapp, '+79991112233', 'Когда приём?');
+    assert.equal(await subjectOf(channelInquiry), merge);
+    const {
+      consentIds: [verbal],
+    } = await env.ctx.services.verbalConsent.recordVerbalConsent(agentA, a.operatorId, channelInquiry, {
+      kinds: ['processing'],
+      recordingRef: 'rec-77',
+    });
     await q(
       `UPDATE consent_records SET withdrawn_at = now(), withdrawn_channel = 'email'
        WHERE inquiry_id = $1 AND kind = 'marketing'`,
@@ -171,23 +130,25 @@ describe('SubjectMergeService', () => {
     }
     const mergedLookups = await lookupsOf(merge);
     assert.equal(mergedLookups.length, 2);
-    const counts = await q<{ outbox: string; consents: string }>(
+    const counts = await q<{ outbox: string; consents: string; events: string }>(
       `SELECT (SELECT count(*) FROM outbox WHERE subject_id = $1)::text AS outbox,
-              (SELECT count(*) FROM consent_records WHERE subject_id = $1)::text AS consents`,
+              (SELECT count(*) FROM consent_records WHERE subject_id = $1)::text AS consents,
+              (SELECT count(*) FROM inquiry_events e JOIN inquiries i ON i.id = e.inquiry_id
+                WHERE i.subject_id = $1 AND e.note_enc IS NOT NULL)::text AS events`,
       [merge],
     );
 
     env.clock.advance(60_000);
     const r = await merges.merge(officer, a.operatorId, { keep, merge });
     assert.deepEqual(r.moved, {
-      inquiries: 1,
+      inquiries: 2,
       consents: Number(counts[0]!.consents),
-      events: 1,
+      events: Number(counts[0]!.events),
       outbox: Number(counts[0]!.outbox),
       reviews: 0,
       other: hasTokens.t !== null ? 1 : 0,
     });
-    assert.ok(r.moved.consents >= 2 && r.moved.outbox >= 1);
+    assert.ok(r.moved.consents >= 3 && r.moved.outbox >= 1 && r.moved.events >= 3);
     assert.deepEqual(r.filled, ['email']);
 
     // The merged subject is gone, its key and lookups with it; the record of the merge stays.
@@ -223,6 +184,8 @@ describe('SubjectMergeService', () => {
       name: 'Иван Иванов',
       relation: 'муж',
     });
+    const channelView = await env.ctx.services.inquiries.get(agentA, a.operatorId, channelInquiry);
+    assert.equal(channelView.events.find((e) => e.kind === 'message')?.note, 'Когда приём?');
     const mergeEvents = view.events.filter((e) => e.kind === 'merge');
     assert.equal(mergeEvents.length, 1);
     const [ev] = await q<{ ref_id: string; actor_id: string }>(
@@ -231,18 +194,15 @@ describe('SubjectMergeService', () => {
     );
     assert.deepEqual(ev, { ref_id: merge, actor_id: officerId });
     const [inq] = await q<{ reply_to_enc: Buffer }>('SELECT reply_to_enc FROM inquiries WHERE id = $1', [
-      mergedInquiry,
+      channelInquiry,
     ]);
-    assert.equal(openString(keptKey, inq!.reply_to_enc, MERGE_AADS.inquiryReplyTo(mergedInquiry)), '424242');
+    assert.equal(openString(keptKey, inq!.reply_to_enc, inquiryReplyToAad(channelInquiry)), '79991112233');
     const [ev2] = await q<{ evidence_enc: Buffer; subject_id: string }>(
       'SELECT evidence_enc, subject_id FROM consent_records WHERE id = $1',
-      [processing!.id],
+      [verbal],
     );
     assert.equal(ev2!.subject_id, keep);
-    assert.equal(
-      openString(keptKey, ev2!.evidence_enc, MERGE_AADS.consentEvidence(processing!.id)),
-      'rec-77',
-    );
+    assert.equal(openString(keptKey, ev2!.evidence_enc, consentEvidenceAad(verbal!)), 'rec-77');
     const [withdrawn] = await q<{ subject_id: string; withdrawn_at: Date | null }>(
       `SELECT subject_id, withdrawn_at FROM consent_records WHERE inquiry_id = $1 AND kind = 'marketing'`,
       [mergedInquiry],
@@ -379,6 +339,8 @@ describe('SubjectMergeService', () => {
       },
       lookups: new SubjectLookupMoves(env.ctx.keyringDb),
       audit: s.audit,
+      registry: s.subjectData,
+      inquiries: subjectInquiryIndex,
       clock: env.clock,
       ids: env.ctx.ids,
     });
@@ -401,6 +363,8 @@ describe('SubjectMergeService', () => {
       },
       lookups: new SubjectLookupMoves(env.ctx.keyringDb),
       audit: s.audit,
+      registry: s.subjectData,
+      inquiries: subjectInquiryIndex,
       clock: env.clock,
       ids: env.ctx.ids,
     });

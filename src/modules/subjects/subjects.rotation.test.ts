@@ -42,6 +42,7 @@ describe('master key rotation', () => {
     new SubjectsService({
       db: env.ctx.db,
       audit: env.ctx.services.audit,
+      registry: env.ctx.services.subjectData,
       clock: env.clock,
       ids: env.ctx.ids,
       keyring: new KeyringService(env.ctx.keyringDb, keys, env.clock),

@@ -344,6 +344,7 @@ describe('subjects', () => {
     const failing = new SubjectsService({
       db: env.ctx.db,
       audit: env.ctx.services.audit,
+      registry: env.ctx.services.subjectData,
       clock: env.clock,
       ids: env.ctx.ids,
       keyring: {

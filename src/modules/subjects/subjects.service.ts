@@ -29,6 +29,7 @@ import type { Logger } from '../../platform/logger.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { KeyringService, SubjectLookups } from '../keyring/index.ts';
 import { actorOf, auditEntryBy, requirePermission, type Principal } from '../staff/index.ts';
+import type { SubjectDataRegistry } from './subject-data.registry.ts';
 import { subjectsRepository as repo, type SubjectRow } from './subjects.repository.ts';
 import {
   DestroyReason,
@@ -54,6 +55,8 @@ export interface SubjectsDeps {
   db: Database;
   keyring: SubjectKeyring;
   audit: AuditService;
+  /** Every module's rows of a subject: a destruction destroys each part's. */
+  registry: SubjectDataRegistry;
   clock: Clock;
   ids: Ids;
   log?: Logger;
@@ -323,9 +326,11 @@ export class SubjectsService {
   }
 
   /**
-   * Destroys a subject: its data key and blind-index lookups (one keyring transaction), then its
-   * rows (outbox rows by cascade), with a destruction record and an audit entry. Repeating the call
-   * after a success or a partial failure is safe.
+   * Destroys a subject: its data key and blind-index lookups (one keyring transaction), then a
+   * destruction record, then every module's rows through its part of the subject data registry
+   * (the consent part keeps, without personal data, the proof of each consent, linked to the
+   * destruction record), the subject's own row last, and an audit entry. Repeating the call after a
+   * success or a partial failure is safe.
    *
    * Order across the two databases: the key is deleted first, while the subject's row is locked in
    * the still-open data transaction; the rows go in that transaction after the key is gone. Every
@@ -343,7 +348,7 @@ export class SubjectsService {
     requirePermission(principal, 'subject.destroy', operatorId);
     const why = parseInput(DestroyReason, reason);
     if (!isUuid(subjectId)) throw notFound();
-    const { db, keyring, audit, clock } = this.deps;
+    const { db, keyring, audit, clock, registry } = this.deps;
     const result = await db.scoped([operatorId], async (tx): Promise<DestroyResult> => {
       const row = await repo.lockById(tx, operatorId, subjectId);
       if (!row) {
@@ -356,7 +361,7 @@ export class SubjectsService {
       await keyring.destroyDataKey(subjectId);
       const at = clock.now();
       const actor = actorOf(principal);
-      await repo.deleteById(tx, operatorId, subjectId);
+      // The record first: what a part keeps of the subject (the proof of consent) refers to it.
       await repo.insertDestruction(tx, {
         subject_id: subjectId,
         operator_id: operatorId,
@@ -366,6 +371,7 @@ export class SubjectsService {
         actor_id: actor.id,
         destroyed_at: at,
       });
+      await registry.destroy({ tx, operatorId, subjectId, at });
       await audit.record(tx, this.entry(principal, 'subject.destroy', operatorId, subjectId));
       return { subjectId, destroyedAt: at.toISOString(), alreadyDestroyed: false };
     });

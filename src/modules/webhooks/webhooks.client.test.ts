@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { outboundGuard } from '../../platform/http/outbound-guard.ts';
-import { fixedResolver } from '../../platform/http/outbound-guard.test-support.ts';
+import { fixedResolver } from '../../platform/http/outbound-guard.testing.ts';
 import { errorCodeOf, postWebhook } from './webhooks.client.ts';
 
 const OPEN = outboundGuard({ refuse: false });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
-import { runOneJob } from './jobs.test-support.ts';
+import { runOneJob } from './jobs.testing.ts';
 import { KEEP_DONE_JOBS_MS, KEEP_FAILED_JOBS_MS, PURGE_JOBS, purgeJobsJob } from './purge-jobs.job.ts';
 
 describe('the purge-jobs job', () => {

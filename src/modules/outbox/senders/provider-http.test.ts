@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { outboundGuard } from '../../../platform/http/outbound-guard.ts';
-import { fixedResolver } from '../../../platform/http/outbound-guard.test-support.ts';
+import { fixedResolver } from '../../../platform/http/outbound-guard.testing.ts';
 import { providerRequest } from './provider-http.ts';
 import { SendFailed } from './sender.ts';
 
