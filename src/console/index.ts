@@ -3,6 +3,10 @@
  * with `buildApp(ctx, { surfaces: [registerConsole], renderHtmlError })`. It also registers the
  * staff session hooks (`req.staffSession`, `req.principal`) that the JSON API shares.
  *
+ * Each feature is a folder with its routes, views, texts, assets and tests (`inbox/` also holds
+ * the inquiry page, which shares its texts); `shared/` has the layout, the error page, the
+ * dictionaries, the stylesheet, what every section's routes use and the test helper.
+ *
  * @example
  *   const app = await buildApp(ctx, { surfaces: [registerConsole], renderHtmlError });
  *   await app.inject({ method: 'GET', url: '/console/login' });
