@@ -6,7 +6,7 @@ import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import type { App } from '../../app.ts';
 import { DEFAULT_CLINIC_HOURS, firstContactDue } from '../../platform/calendar/index.ts';
 import { openString } from '../../platform/crypto/aead.ts';
-import { inquiryNoteAad } from '../inquiries/index.ts';
+import { inquiryNoteAad, replyToAad } from '../inquiries/index.ts';
 import {
   insertOperatorWithSite,
   policySource,
@@ -18,7 +18,7 @@ import type { PublishedPolicy } from '../policy/index.ts';
 import { systemPrincipal } from '../staff/index.ts';
 import { channelWebhooks, WEBHOOK_BODY_LIMITS } from './channels.routes.ts';
 import type { ConnectResult } from './channels.schemas.ts';
-import { CONSENT_REQUEST_TEMPLATE, ChannelInboundService, replyToAad } from './inbound.service.ts';
+import { CONSENT_REQUEST_TEMPLATE, ChannelInboundService } from './inbound.service.ts';
 import { hmacSha256Hex, signTimestamped } from './signatures.ts';
 import { VerbalConsentService } from './verbal-consent.service.ts';
 

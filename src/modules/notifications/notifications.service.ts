@@ -47,7 +47,7 @@ import { isUuid, randomToken, type Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
 import type { AuditService } from '../audit/index.ts';
-import { inquiryFieldsAad } from '../inquiries/index.ts';
+import { addInquiryEvent, inquiryFieldsAad, replyToAad } from '../inquiries/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
 import {
   EMAIL_NOT_CONFIGURED,
@@ -114,11 +114,6 @@ export const NOTIFICATIONS_ACTOR = 'notifications';
 export const MARKETING_TEMPLATE = 'marketing';
 /** Where the one-click unsubscribe links live. */
 export const UNSUBSCRIBE_PATH = '/u';
-
-/** The associated data of a messenger/SMS inquiry's reply address (the channels module seals it). */
-export function replyToAad(inquiryId: string): string {
-  return `inquiry:${inquiryId}:reply_to`;
-}
 
 const FORM_CHANNELS = new Set(['web_form', 'widget', 'api']);
 const SHORT_LIMITS: Record<string, number> = {
@@ -248,13 +243,14 @@ export class NotificationsService {
         },
         key,
       );
-      await repo.insertNotificationEvent(tx, {
+      await addInquiryEvent(tx, {
         id: ids.uuid(),
         operatorId: e.operatorId,
         inquiryId: inquiry.id,
         at: e.at,
-        outboxId,
-        actorId: NOTIFICATIONS_ACTOR,
+        kind: 'notification',
+        refId: outboxId,
+        actor: { type: 'system', id: NOTIFICATIONS_ACTOR },
       });
       queued++;
     }

@@ -8,10 +8,9 @@ import { randomUUID } from 'node:crypto';
 import type { TestEnv } from '../../../test/harness.ts';
 import { openString, sealString } from '../../platform/crypto/aead.ts';
 import { JobRunner } from '../../platform/jobs/index.ts';
-import { inquiryFieldsAad } from '../inquiries/index.ts';
+import { inquiryFieldsAad, replyToAad } from '../inquiries/index.ts';
 import { OUTBOX_DISPATCH, outboxAad, outboxDispatchJob, type Sender } from '../outbox/index.ts';
 import { insertSubject } from '../outbox/outbox.test-support.ts';
-import { replyToAad } from './notifications.service.ts';
 
 /** A messenger/SMS inquiry with its reply address; with a processing consent unless told not. */
 export async function insertMessengerInquiry(
