@@ -26,8 +26,7 @@ import type { Tx } from '../../platform/db/database.ts';
 import type { Actor, AuditService } from '../audit/index.ts';
 import { inquiriesRepository as repo, type ConsentRow } from './inquiries.repository.ts';
 import type { InquiryEvents } from './inquiries.ports.ts';
-import type { IntakeChannel } from './inquiries.schemas.ts';
-import type { MessagingChannel } from './workflow.schemas.ts';
+import type { InquiryChannel, InquiryKind, MessagingChannel } from './workflow.schemas.ts';
 import { workflowRepository } from './workflow.repository.ts';
 
 /** What opening an inquiry needs besides the transaction. */
@@ -43,8 +42,9 @@ export interface NewInquiry {
   /** The patient, and the data key their personal data is sealed under. */
   subject: { id: string; dataKey: Buffer };
   siteId: string | null;
-  formId: string;
-  channel: IntakeChannel | MessagingChannel | 'phone';
+  /** The form, or 'message' / 'call' for a channel's inquiry. */
+  formId: InquiryKind;
+  channel: InquiryChannel;
   /** The page's path (never its query string), when a site form sent it. */
   page: string | null;
   /** The form's fields; a message or a call has none (its history is the inquiry). */
