@@ -6,7 +6,7 @@ import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import type { App } from '../../app.ts';
 import { DEFAULT_CLINIC_HOURS, firstContactDue } from '../../platform/calendar/index.ts';
 import { openString } from '../../platform/crypto/aead.ts';
-import { inquiryNoteAad } from '../inquiries/index.ts';
+import { inquiryNoteAad, inquiryReplyToAad } from '../inquiries/index.ts';
 import {
   insertOperatorWithSite,
   policySource,
@@ -18,7 +18,7 @@ import type { PublishedPolicy } from '../policy/index.ts';
 import { systemPrincipal } from '../staff/index.ts';
 import { channelWebhooks, WEBHOOK_BODY_LIMITS } from './channels.routes.ts';
 import type { ConnectResult } from './channels.schemas.ts';
-import { CONSENT_REQUEST_TEMPLATE, ChannelInboundService, replyToAad } from './inbound.service.ts';
+import { CONSENT_REQUEST_TEMPLATE, ChannelInboundService } from './inbound.service.ts';
 import { hmacSha256Hex, signTimestamped } from './signatures.ts';
 import { VerbalConsentService } from './verbal-consent.service.ts';
 
@@ -255,7 +255,7 @@ describe('channel webhooks', () => {
       assert.equal(inq.possible_health_data, true);
       assert.equal(inq.reply_channel, 'telegram');
       const key = await keyOf(inq.subject_id);
-      assert.equal(openString(key, inq.reply_to_enc!, replyToAad(inq.id)), String(TG_USER));
+      assert.equal(openString(key, inq.reply_to_enc!, inquiryReplyToAad(inq.id)), String(TG_USER));
       assert.deepEqual(
         inq.first_contact_due_at,
         firstContactDue(env.clock.now(), DEFAULT_CLINIC_HOURS, 'Europe/Moscow'),
@@ -415,7 +415,7 @@ describe('channel webhooks', () => {
       const [inq] = await inquiriesOf(a.operatorId, 'whatsapp');
       assert.ok(inq);
       const key = await keyOf(inq.subject_id);
-      assert.equal(openString(key, inq.reply_to_enc!, replyToAad(inq.id)), WA_NUMBER);
+      assert.equal(openString(key, inq.reply_to_enc!, inquiryReplyToAad(inq.id)), WA_NUMBER);
       const subject = (
         await q<{ phone_enc: Buffer; name_enc: Buffer }>('SELECT * FROM subjects WHERE id = $1', [
           inq.subject_id,
@@ -495,7 +495,7 @@ describe('channel webhooks', () => {
       const [inq] = await inquiriesOf(a.operatorId, 'max');
       assert.ok(inq);
       const key = await keyOf(inq.subject_id);
-      assert.equal(openString(key, inq.reply_to_enc!, replyToAad(inq.id)), '54321');
+      assert.equal(openString(key, inq.reply_to_enc!, inquiryReplyToAad(inq.id)), '54321');
       const out = (
         await q<{ id: string; payload_enc: Buffer }>('SELECT * FROM outbox WHERE inquiry_id = $1', [inq.id])
       )[0]!;

@@ -5,8 +5,9 @@
  * 1. its provider id is taken (a replay stops here, storing nothing);
  * 2. the patient is found by blind index (phone, or the Telegram / MAX user id) or created;
  * 3. the event joins the patient's open inquiry on this channel (not done, rejected or spam), or
- *    opens one (`form_id` 'message' or 'call', the first contact due from the operator's working
- *    hours, where to answer the patient sealed under the subject's key, audited `inquiry.create`);
+ *    opens one through the inquiries module's `openInquiry`, as the site forms do (`form_id`
+ *    'message' or 'call', where to answer the patient kept; number, due time, audit entry and
+ *    webhook event as for any inquiry);
  *    a message is a `message` event (its text sealed), a call a `call` event (its details sealed);
  * 4. a patient on a messenger or SMS who has not consented to processing gets, once per inquiry,
  *    a reply in the outbox with the link to the operator's published processing consent.
@@ -17,18 +18,18 @@
  *   const r = await inbound.receive(connection, parseTelegramUpdate(json));
  *   // { stored: 1, duplicates: 0, ignored: 0 }
  */
-import { firstContactDue } from '../../platform/calendar/index.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { sealString } from '../../platform/crypto/aead.ts';
 import type { Database, Tx } from '../../platform/db/database.ts';
 import type { Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AuditService, Actor } from '../audit/index.ts';
 import {
-  inquiryFieldsAad,
-  inquiryNoteAad,
-  inquiryReplyToAad,
+  addInquiryEvent,
+  findOpenInquiry,
+  openInquiry,
+  type InquiryEvents,
   type MessagingChannel,
+  type OpenInquiry,
   type PolicySource,
 } from '../inquiries/index.ts';
 import type { OperatorDto, OperatorsService } from '../operators/index.ts';
@@ -38,26 +39,10 @@ import type { SubjectHandle, SubjectsService } from '../subjects/index.ts';
 import { PROVIDER_CHANNEL, PROVIDER_REPLY_CHANNEL, type ChannelProvider } from './channels.schemas.ts';
 import { connectionsRepository } from './connections.repository.ts';
 import type { InboundEvent } from './inbound.schemas.ts';
-import { inboundRepository as repo, type OpenInquiry } from './inbound.repository.ts';
+import { inboundRepository as repo } from './inbound.repository.ts';
 
 /** The template name of the first reply asking an unconsented patient to read the consent. */
 export const CONSENT_REQUEST_TEMPLATE = 'channel.consent_request';
-
-/** Where a messenger or SMS patient is answered: sealed under the subject's key, bound to the inquiry. */
-export const replyToAad = inquiryReplyToAad;
-
-/** Webhooks out (H4's hook): called in the transaction that opens an inquiry. */
-export interface InquiryEventsSink {
-  emit(
-    tx: Tx,
-    e: {
-      operatorId: string;
-      type: 'inquiry.created';
-      inquiryId: string;
-      data: Record<string, string | number | boolean | null>;
-    },
-  ): Promise<void>;
-}
 
 export interface ChannelInboundDeps {
   db: Database;
@@ -70,7 +55,8 @@ export interface ChannelInboundDeps {
   ids: Ids;
   /** The installation's public URL: a site of the operator on it is where its documents are. */
   publicUrl: string;
-  events?: InquiryEventsSink;
+  /** Outgoing webhooks: `inquiry.created` is queued in the transaction that opens an inquiry. */
+  events?: InquiryEvents;
   log?: Logger;
 }
 
@@ -147,7 +133,7 @@ export class ChannelInboundService {
     const channel = PROVIDER_CHANNEL[c.provider];
     // A call the clinic makes is a callback: it belongs to the patient's open inquiry, whatever
     // channel that came by (a callback form, most often).
-    let inquiry = await repo.findOpenInquiry(tx, c.operatorId, subject.id, e.opens ? channel : null);
+    let inquiry = await findOpenInquiry(tx, c.operatorId, subject.id, e.opens ? channel : null);
     let opened = false;
     if (!inquiry) {
       if (!e.opens) throw new NothingToStore();
@@ -156,18 +142,15 @@ export class ChannelInboundService {
     }
     // The patient acted, unless this is a call the clinic made.
     const actor: Actor = e.opens ? { type: 'subject', id: subject.id } : { type: 'system', id: c.provider };
-    const eventId = ids.uuid();
     const details = e.kind === 'call' ? JSON.stringify(e.call) : (e.text ?? '');
-    await repo.insertEvent(tx, {
-      id: eventId,
-      operator_id: c.operatorId,
-      inquiry_id: inquiry.id,
+    await addInquiryEvent(tx, {
+      id: ids.uuid(),
+      operatorId: c.operatorId,
+      inquiryId: inquiry.id,
       at,
       kind: e.kind,
-      note_enc: sealString(subject.dataKey, details, inquiryNoteAad(eventId)),
-      ref_id: null,
-      actor_type: actor.type,
-      actor_id: actor.id,
+      note: { key: subject.dataKey, text: details },
+      actor,
     });
     if (!opened) {
       await audit.record(tx, {
@@ -188,6 +171,11 @@ export class ChannelInboundService {
     return true;
   }
 
+  /**
+   * Opens the inquiry through the inquiries module, as every intake does: a message or a call has
+   * no form fields (its history is the inquiry), and where to answer the patient is kept when the
+   * channel can be answered on.
+   */
   private async open(
     tx: Tx,
     c: InboundConnection,
@@ -196,44 +184,28 @@ export class ChannelInboundService {
     subject: SubjectHandle,
     at: Date,
   ): Promise<OpenInquiry> {
-    const { ids, audit, events } = this.deps;
-    const id = ids.uuid();
-    const channel = PROVIDER_CHANNEL[c.provider];
     const reply = PROVIDER_REPLY_CHANNEL[c.provider];
-    const replyTo = reply && e.replyTo !== undefined ? e.replyTo : undefined;
-    const formId = e.kind === 'call' ? 'call' : 'message';
-    const number = await repo.insertInquiry(tx, {
-      id,
-      operator_id: c.operatorId,
-      subject_id: subject.id,
-      form_id: formId,
-      channel,
-      // The messages themselves are the inquiry's history; there are no form fields.
-      fields_enc: sealString(subject.dataKey, '{}', inquiryFieldsAad(id)),
-      // A patient's message may describe symptoms (COMPLIANCE A8); a call's details do not.
-      possible_health_data: e.kind === 'message',
-      created_at: at,
-      first_contact_due_at: firstContactDue(at, op.workingHours, op.timeZone),
-      reply_channel: replyTo !== undefined ? reply : null,
-      reply_to_enc: replyTo !== undefined ? sealString(subject.dataKey, replyTo, replyToAad(id)) : null,
-    });
-    await audit.record(tx, {
-      actor: { type: 'subject', id: subject.id },
-      action: 'inquiry.create',
-      objectType: 'inquiry',
-      objectId: id,
-      subjectId: subject.id,
-      operatorId: c.operatorId,
-      source: channel,
-      result: 'success',
-    });
-    await events?.emit(tx, {
-      operatorId: c.operatorId,
-      type: 'inquiry.created',
-      inquiryId: id,
-      data: { formId, channel, at: at.toISOString() },
-    });
-    return { id, number, subject_id: subject.id, channel };
+    return openInquiry(
+      tx,
+      { audit: this.deps.audit, events: this.deps.events },
+      {
+        id: this.deps.ids.uuid(),
+        operatorId: c.operatorId,
+        subject,
+        siteId: null,
+        formId: e.kind === 'call' ? 'call' : 'message',
+        channel: PROVIDER_CHANNEL[c.provider],
+        page: null,
+        fields: {},
+        // A patient's message may describe symptoms (COMPLIANCE A8); a call's details do not.
+        possibleHealthData: e.kind === 'message',
+        onBehalf: false,
+        replyTo: reply && e.replyTo !== undefined ? { channel: reply, address: e.replyTo } : undefined,
+        actor: { type: 'subject', id: subject.id },
+        at,
+        hours: op,
+      },
+    );
   }
 
   /**
@@ -279,16 +251,14 @@ export class ChannelInboundService {
       },
       subject.dataKey,
     );
-    await repo.insertEvent(tx, {
+    await addInquiryEvent(tx, {
       id: this.deps.ids.uuid(),
-      operator_id: c.operatorId,
-      inquiry_id: inquiry.id,
+      operatorId: c.operatorId,
+      inquiryId: inquiry.id,
       at,
       kind: 'notification',
-      note_enc: null,
-      ref_id: outboxId,
-      actor_type: 'system',
-      actor_id: 'channels',
+      refId: outboxId,
+      actor: { type: 'system', id: 'channels' },
     });
   }
 }

@@ -35,10 +35,8 @@ export {
   CONSENT_REQUEST_TEMPLATE,
   publicBaseOf,
   replyPayload,
-  replyToAad,
   type ChannelInboundDeps,
   type InboundConnection,
-  type InquiryEventsSink,
   type ReceiveResult,
 } from './inbound.service.ts';
 export type { CallDetails, InboundEvent } from './inbound.schemas.ts';

@@ -23,7 +23,7 @@ import { isUuid, type Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
 import type { AuditService } from '../audit/index.ts';
-import { inquiryNoteAad, type PolicySource } from '../inquiries/index.ts';
+import { addInquiryEvent, type PolicySource } from '../inquiries/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
 import { CONSENT_DOCUMENT_KIND } from '../policy/index.ts';
 import { actorOf, requirePermission, sourceOf, type Principal } from '../staff/index.ts';
@@ -120,7 +120,6 @@ export class VerbalConsentService {
           given_at: at,
           evidence_enc: sealString(key, i.recordingRef, consentEvidenceAad(id)),
         });
-        const eventId = ids.uuid();
         const details = {
           kind,
           channel: 'phone',
@@ -128,16 +127,15 @@ export class VerbalConsentService {
           documentVersion: doc.version,
           recordingRef: i.recordingRef,
         };
-        await repo.insertEvent(tx, {
-          id: eventId,
-          operator_id: operatorId,
-          inquiry_id: inquiryId,
+        await addInquiryEvent(tx, {
+          id: ids.uuid(),
+          operatorId,
+          inquiryId,
           at,
           kind: 'consent',
-          note_enc: sealString(key, JSON.stringify(details), inquiryNoteAad(eventId)),
-          ref_id: id,
-          actor_type: actor.type,
-          actor_id: actor.id,
+          note: { key, text: JSON.stringify(details) },
+          refId: id,
+          actor,
         });
         await audit.record(tx, {
           actor,

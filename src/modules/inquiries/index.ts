@@ -1,7 +1,5 @@
 export {
   IntakeService,
-  inquiryFieldsAad,
-  inquiryReplyToAad,
   consentRepresentativeAad,
   requestHashOf,
   type IntakeDeps,
@@ -31,7 +29,26 @@ export {
 } from './embed.routes.ts';
 export { PURGE_INTAKE_RATE, purgeIntakeRateJob } from './purge-intake-rate.job.ts';
 export { FOLD_STATUS_COUNTS, foldStatusCountsJob } from './fold-status-counts.job.ts';
-export { InquiriesService, inquiryNoteAad, type InquiriesDeps } from './inquiries.service.ts';
+export { InquiriesService, type InquiriesDeps } from './inquiries.service.ts';
+export {
+  openInquiry,
+  findOpenInquiry,
+  addInquiryEvent,
+  inquiryFieldsAad,
+  inquiryNoteAad,
+  inquiryReplyToAad,
+  type OpenInquiryDeps,
+  type NewInquiry,
+  type NewInquiryEvent,
+  type OpenedInquiry,
+  type OpenInquiry,
+} from './open-inquiry.ts';
+export {
+  INQUIRY_EVENT_TYPES,
+  type InquiryEvent,
+  type InquiryEvents,
+  type InquiryEventType,
+} from './inquiries.ports.ts';
 export {
   InquiryStatus,
   INQUIRY_STATUSES,

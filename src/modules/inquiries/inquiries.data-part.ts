@@ -11,8 +11,7 @@
 import { openString } from '../../platform/crypto/aead.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import type { SubjectDataPart, SubjectInquiryIndex } from '../subjects/index.ts';
-import { inquiryNoteAad } from './inquiries.service.ts';
-import { inquiryFieldsAad, inquiryReplyToAad } from './intake.service.ts';
+import { inquiryFieldsAad, inquiryNoteAad, inquiryReplyToAad } from './open-inquiry.ts';
 
 interface InquirySealed {
   id: string;

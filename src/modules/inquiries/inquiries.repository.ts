@@ -1,6 +1,6 @@
 /**
- * Data access for intake: inquiries, consent records, idempotency keys, spam counters and the
- * per-address rate limit. Every function takes a Tx; the service owns the transaction.
+ * Data access for intake: inquiries (created by every pipeline through `openInquiry`), consent
+ * records, idempotency keys, spam counters and the per-address rate limit. Every function takes a Tx; the service owns the transaction.
  */
 import { prepared, type Tx } from '../../platform/db/database.ts';
 import type { InlineAudit } from '../audit/index.ts';
@@ -19,7 +19,13 @@ export interface InquiryRow {
   created_at: Date;
   /** When someone should have contacted the patient, from the operator's working hours. */
   first_contact_due_at: Date;
+  /** Where to answer a messenger or SMS patient (null for the forms). */
+  reply_channel: string | null;
+  reply_to_enc: Buffer | null;
 }
+
+/** Statuses in which an inquiry is over: a new message opens another one. */
+export const CLOSED_STATUSES = ['done', 'rejected', 'spam'] as const;
 
 export interface ConsentRow {
   id: string;
@@ -75,16 +81,16 @@ export const inquiriesRepository = {
   },
 
   /**
-   * The inquiry, its idempotency key, its consent records and its audit entry in one statement
-   * (one round trip on the intake's path); returns the inquiry's number. The key is stored with the
-   * keyed hash of the request, to tell a retry from a different request. A key already taken
-   * fails the statement with a unique violation of `intake_idempotency_pkey`, after waiting for a
-   * concurrent holder to end.
+   * The inquiry, its audit entry and, for the intake, its idempotency key and consent records, in
+   * one statement (one round trip); returns the inquiry's number. The key is stored with the keyed
+   * hash of the request, to tell a retry from a different request. A key already taken fails the
+   * statement with a unique violation of `intake_idempotency_pkey`, after waiting for a concurrent
+   * holder to end. Only `openInquiry` calls this: it is the one place inquiries are created.
    */
   async insertInquiry(
     db: Tx,
     r: InquiryRow,
-    idempotency: { key: string; requestHash: Buffer },
+    idempotency: { key: string; requestHash: Buffer } | undefined,
     consents: readonly ConsentRow[],
     audit: (offset: number) => InlineAudit,
   ): Promise<{ number: string }> {
@@ -100,10 +106,17 @@ export const inquiriesRepository = {
       r.possible_health_data,
       r.on_behalf,
       r.created_at,
-      idempotency.key,
       r.first_contact_due_at,
-      idempotency.requestHash,
+      r.reply_channel,
+      r.reply_to_enc,
     ];
+    let keyed = '';
+    if (idempotency) {
+      params.push(idempotency.key, idempotency.requestHash);
+      keyed = `, k AS (
+         INSERT INTO intake_idempotency (operator_id, key, inquiry_id, created_at, request_hash)
+         VALUES ($2, $${params.length - 1}, $1, $11, $${params.length}))`;
+    }
     const tuples = consents.map((row) => {
       const start = params.length;
       for (const c of CONSENT_COLUMNS) params.push(row[c]);
@@ -115,11 +128,8 @@ export const inquiriesRepository = {
       prepared(
         `WITH i AS (
          INSERT INTO inquiries (id, operator_id, site_id, subject_id, form_id, channel, page, fields_enc,
-           possible_health_data, on_behalf, created_at, first_contact_due_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13) RETURNING number),
-       k AS (
-         INSERT INTO intake_idempotency (operator_id, key, inquiry_id, created_at, request_hash)
-         VALUES ($2, $12, $1, $11, $14))${
+           possible_health_data, on_behalf, created_at, first_contact_due_at, reply_channel, reply_to_enc)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING number)${keyed}${
            tuples.length > 0
              ? `, c AS (INSERT INTO consent_records (${CONSENT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')})`
              : ''
@@ -129,6 +139,26 @@ export const inquiriesRepository = {
       ),
     );
     return rows[0]!;
+  },
+
+  /**
+   * The patient's newest inquiry that is not over, on this channel (or any, when null), share-locked
+   * so that a destruction of the subject waits for the caller's write.
+   */
+  async findOpenInquiry(
+    db: Tx,
+    operatorId: string,
+    subjectId: string,
+    channel: string | null,
+  ): Promise<{ id: string; number: string } | undefined> {
+    const { rows } = await db.query<{ id: string; number: string }>(
+      `SELECT id, number FROM inquiries
+       WHERE operator_id = $1 AND subject_id = $2 AND ($3::text IS NULL OR channel = $3)
+         AND status <> ALL ($4::text[])
+       ORDER BY created_at DESC, id DESC LIMIT 1 FOR SHARE`,
+      [operatorId, subjectId, channel, CLOSED_STATUSES],
+    );
+    return rows[0];
   },
 
   /** Counts one refused submission for the operator's statistics. */

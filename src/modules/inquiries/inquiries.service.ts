@@ -46,7 +46,9 @@ import {
   type Role,
 } from '../staff/index.ts';
 import { decryptSubjectRow, type SubjectsService } from '../subjects/index.ts';
-import { consentRepresentativeAad, inquiryFieldsAad } from './intake.service.ts';
+import { consentRepresentativeAad } from './intake.service.ts';
+import type { InquiryEvents } from './inquiries.ports.ts';
+import { inquiryFieldsAad, inquiryNoteAad } from './open-inquiry.ts';
 import type { IntakeChannel, ReviewShow } from './inquiries.schemas.ts';
 import {
   workflowRepository as repo,
@@ -89,17 +91,7 @@ export interface InquiriesDeps {
   ids: Ids;
   log?: Logger;
   /** Outgoing webhooks: queues `inquiry.status_changed` inside the change's transaction. */
-  events?: {
-    emit(
-      tx: Tx,
-      e: {
-        operatorId: string;
-        type: 'inquiry.created' | 'inquiry.status_changed';
-        inquiryId: string;
-        data: Record<string, string | number | boolean | null>;
-      },
-    ): Promise<void>;
-  };
+  events?: InquiryEvents;
   /** Patient notifications: queues the status notices inside the change's transaction. */
   notifier?: {
     statusChanged(
@@ -107,11 +99,6 @@ export interface InquiriesDeps {
       e: { operatorId: string; inquiryId: string; subjectId: string; from: string; to: string; at: Date },
     ): Promise<void>;
   };
-}
-
-/** The associated data of a note: bound to its event, under the subject's key. */
-export function inquiryNoteAad(eventId: string): string {
-  return `inquiry_event:${eventId}:note`;
 }
 
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -514,6 +501,7 @@ export class InquiriesService {
       assignee_staff_id: null,
       actor_type: actor.type,
       actor_id: actor.id,
+      ref_id: null,
     };
   }
 

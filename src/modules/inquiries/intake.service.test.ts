@@ -4,7 +4,8 @@ import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { openString } from '../../platform/crypto/aead.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import type { PublishedPolicy } from '../policy/index.ts';
-import { consentRepresentativeAad, inquiryFieldsAad, type IntakeService } from './intake.service.ts';
+import { consentRepresentativeAad, type IntakeService } from './intake.service.ts';
+import { inquiryFieldsAad } from './open-inquiry.ts';
 import {
   callback,
   insertOperatorWithSite,

@@ -22,7 +22,7 @@
  *   // { kind: 'created', inquiryId } | duplicate | invalid (Russian messages per field) | spam | rate_limited
  */
 import { createHmac } from 'node:crypto';
-import { firstContactDue, localDateOf } from '../../platform/calendar/index.ts';
+import { localDateOf } from '../../platform/calendar/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { sealString } from '../../platform/crypto/aead.ts';
 import { isConstraintViolation, type Database, type Tx } from '../../platform/db/database.ts';
@@ -30,7 +30,7 @@ import { AppError, ErrorCode } from '../../platform/errors.ts';
 import type { Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
-import type { AuditService, Actor, AuditEntry } from '../audit/index.ts';
+import type { AuditService, Actor } from '../audit/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
 import type { OperatorDto, OperatorsService } from '../operators/index.ts';
 import type { OutboxService } from '../outbox/index.ts';
@@ -48,6 +48,8 @@ import { validateFields, type FieldErrors, type FieldValues } from './fields.ts'
 import { FormTokens, type FormToken } from './form-token.ts';
 import { bucketOf, slidingDecision } from './sliding-window.ts';
 import { inquiriesRepository as repo, type ConsentRow } from './inquiries.repository.ts';
+import type { InquiryEvents } from './inquiries.ports.ts';
+import { openInquiry } from './open-inquiry.ts';
 import {
   INQUIRY_CONFIRMATION_TEMPLATE,
   IntakeInput,
@@ -85,17 +87,7 @@ export interface IntakeDeps {
   limits: IntakeLimits;
   log?: Logger;
   /** Outgoing webhooks: queues `inquiry.created` inside the intake's transaction. */
-  events?: {
-    emit(
-      tx: Tx,
-      e: {
-        operatorId: string;
-        type: 'inquiry.created';
-        inquiryId: string;
-        data: Record<string, string | number | boolean | null>;
-      },
-    ): Promise<void>;
-  };
+  events?: InquiryEvents;
 }
 
 /** The principal the public forms act as: the installation, on the patient's own request. */
@@ -267,40 +259,29 @@ export class IntakeService {
       principal.kind === 'api_key'
         ? { type: 'api_key', id: principal.keyId }
         : { type: 'subject', id: subject.id };
-    const inquiry = {
-      id: inquiryId,
-      operator_id: i.operatorId,
-      site_id: i.siteId,
-      subject_id: subject.id,
-      form_id: i.formId,
-      channel: i.channel,
-      page: pathOnly(i.page),
-      fields_enc: sealString(key, JSON.stringify(values), inquiryFieldsAad(inquiryId)),
-      possible_health_data: form.fields.some(
-        (f) =>
-          values[f.name] !== undefined && (f.possibleHealthData || POSSIBLE_HEALTH_DATA_FIELDS.has(f.name)),
-      ),
-      on_behalf: representative !== undefined,
-      created_at: at,
-      first_contact_due_at: firstContactDue(at, op.workingHours, op.timeZone),
-    };
-    const entry: AuditEntry = {
-      actor,
-      action: 'inquiry.create',
-      objectType: 'inquiry',
-      objectId: inquiryId,
-      subjectId: subject.id,
-      operatorId: i.operatorId,
-      source: i.channel,
-      result: 'success',
-    };
     // The inquiry, its consents and its audit entry go in one statement.
-    const { number } = await repo.insertInquiry(
+    const { number } = await openInquiry(
       tx,
-      inquiry,
-      { key: i.idempotencyKey, requestHash },
-      consents,
-      (offset) => audit.inline(entry, offset),
+      { audit, events: this.deps.events },
+      {
+        id: inquiryId,
+        operatorId: i.operatorId,
+        subject,
+        siteId: i.siteId,
+        formId: i.formId,
+        channel: i.channel,
+        page: pathOnly(i.page),
+        fields: values,
+        possibleHealthData: form.fields.some(
+          (f) =>
+            values[f.name] !== undefined && (f.possibleHealthData || POSSIBLE_HEALTH_DATA_FIELDS.has(f.name)),
+        ),
+        onBehalf: representative !== undefined,
+        actor,
+        at,
+        hours: op,
+      },
+      { idempotency: { key: i.idempotencyKey, requestHash }, consents },
     );
 
     // Without SMTP no confirmation is queued, and the thank-you page promises none.
@@ -318,12 +299,6 @@ export class IntakeService {
         key,
       );
     }
-    await this.deps.events?.emit(tx, {
-      operatorId: i.operatorId,
-      type: 'inquiry.created',
-      inquiryId,
-      data: { formId: i.formId, channel: i.channel, at: at.toISOString() },
-    });
     return { kind: 'created', inquiryId };
   }
 
@@ -440,19 +415,6 @@ export function requestHashOf(key: Buffer, i: ReturnType<typeof IntakeInput.pars
     i.onBehalf ? [i.onBehalf.representativeName, i.onBehalf.relation ?? null] : null,
   ]);
   return createHmac('sha256', key).update(canonical, 'utf8').digest();
-}
-
-/** The associated data of an inquiry's fields: bound to the inquiry, under the subject's key. */
-export function inquiryFieldsAad(inquiryId: string): string {
-  return `inquiry:${inquiryId}:fields`;
-}
-
-/**
- * The associated data of a messenger or SMS inquiry's reply address (where the patient is answered),
- * sealed under the subject's key and bound to the inquiry.
- */
-export function inquiryReplyToAad(inquiryId: string): string {
-  return `inquiry:${inquiryId}:reply_to`;
 }
 
 export function consentRepresentativeAad(consentId: string): string {

@@ -11,6 +11,7 @@ import { insertOperator } from '../outbox/outbox.testing.ts';
 import type { FormDecl, PublishedPolicy } from '../policy/index.ts';
 import type { Principal, Role } from '../staff/index.ts';
 import { IntakeService, type IntakeLimits, type PolicySource } from './intake.service.ts';
+import type { InquiryEvents } from './inquiries.ports.ts';
 import type { IntakeInput } from './inquiries.schemas.ts';
 
 export interface TestOperator {
@@ -126,7 +127,11 @@ export function policySource(policies: Record<string, PublishedPolicy>): PolicyS
 export function testIntake(
   env: TestEnv,
   policy: PolicySource,
-  o: { outbox?: Pick<OutboxService, 'add' | 'sendsEmail'>; limits?: Partial<IntakeLimits> } = {},
+  o: {
+    outbox?: Pick<OutboxService, 'add' | 'sendsEmail'>;
+    limits?: Partial<IntakeLimits>;
+    events?: InquiryEvents;
+  } = {},
 ): IntakeService {
   const s = env.ctx.services;
   return new IntakeService({
@@ -149,6 +154,7 @@ export function testIntake(
       minFillSeconds: 3,
       ...o.limits,
     },
+    events: o.events,
   });
 }
 

@@ -72,12 +72,12 @@ export interface EventRow {
   assignee_staff_id: string | null;
   actor_type: string;
   actor_id: string | null;
+  /** The row the event is about (a consent record, an outbox message, the merged subject). */
+  ref_id: string | null;
 }
 
 export interface EventViewRow extends EventRow {
   actor_name: string | null;
-  /** The row the event is about (a consent record, an outbox message, the merged subject). */
-  ref_id: string | null;
 }
 
 /** An outgoing message about an inquiry: its delivery state, nothing decrypted. */
@@ -363,8 +363,8 @@ export const workflowRepository = {
   async insertEvent(tx: Tx, e: EventRow): Promise<void> {
     await tx.query(
       `INSERT INTO inquiry_events (id, operator_id, inquiry_id, at, kind, from_status, to_status, reason,
-         note_enc, assignee_staff_id, actor_type, actor_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+         note_enc, assignee_staff_id, actor_type, actor_id, ref_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [
         e.id,
         e.operator_id,
@@ -378,6 +378,7 @@ export const workflowRepository = {
         e.assignee_staff_id,
         e.actor_type,
         e.actor_id,
+        e.ref_id,
       ],
     );
   },

@@ -16,7 +16,6 @@ export {
   MARKETING_TEMPLATE,
   UNSUBSCRIBE_PATH,
   publicBaseOf,
-  replyToAad,
   type NotificationsDeps,
 } from './notifications.service.ts';
 export { QuietHoursStore, DEFAULT_TIME_ZONE } from './quiet-hours.store.ts';

@@ -148,18 +148,6 @@ export const notificationsRepository = {
     return rowCount === 1;
   },
 
-  /** The history event of a queued message: its outbox row's id, nothing else. */
-  async insertNotificationEvent(
-    tx: Tx,
-    e: { id: string; operatorId: string; inquiryId: string; at: Date; outboxId: string; actorId: string },
-  ): Promise<void> {
-    await tx.query(
-      `INSERT INTO inquiry_events (id, operator_id, inquiry_id, at, kind, actor_type, actor_id, ref_id)
-       VALUES ($1, $2, $3, $4, 'notification', 'system', $5, $6)`,
-      [e.id, e.operatorId, e.inquiryId, e.at, e.actorId, e.outboxId],
-    );
-  },
-
   /**
    * Subjects of the operator with a live marketing consent and an e-mail, in id order after `after`
    * (a page of `limit`), optionally only among `subjectIds`.

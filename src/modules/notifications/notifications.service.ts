@@ -47,7 +47,7 @@ import { isUuid, randomToken, type Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
 import type { AuditService } from '../audit/index.ts';
-import { inquiryFieldsAad, inquiryReplyToAad } from '../inquiries/index.ts';
+import { addInquiryEvent, inquiryFieldsAad, inquiryReplyToAad } from '../inquiries/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
 import {
   EMAIL_NOT_CONFIGURED,
@@ -114,9 +114,6 @@ export const NOTIFICATIONS_ACTOR = 'notifications';
 export const MARKETING_TEMPLATE = 'marketing';
 /** Where the one-click unsubscribe links live. */
 export const UNSUBSCRIBE_PATH = '/u';
-
-/** The associated data of a messenger/SMS inquiry's reply address (the inquiries module's). */
-export const replyToAad = inquiryReplyToAad;
 
 const FORM_CHANNELS = new Set(['web_form', 'widget', 'api']);
 const SHORT_LIMITS: Record<string, number> = {
@@ -210,7 +207,7 @@ export class NotificationsService {
     if (tpl.short.enabled && inquiry.reply_channel !== null && inquiry.reply_to_enc !== null) {
       targets.push({
         channel: inquiry.reply_channel,
-        address: openString(key, inquiry.reply_to_enc, replyToAad(inquiry.id)),
+        address: openString(key, inquiry.reply_to_enc, inquiryReplyToAad(inquiry.id)),
       });
     }
     if (
@@ -246,13 +243,14 @@ export class NotificationsService {
         },
         key,
       );
-      await repo.insertNotificationEvent(tx, {
+      await addInquiryEvent(tx, {
         id: ids.uuid(),
         operatorId: e.operatorId,
         inquiryId: inquiry.id,
         at: e.at,
-        outboxId,
-        actorId: NOTIFICATIONS_ACTOR,
+        kind: 'notification',
+        refId: outboxId,
+        actor: { type: 'system', id: NOTIFICATIONS_ACTOR },
       });
       queued++;
     }

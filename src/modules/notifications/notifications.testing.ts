@@ -8,10 +8,9 @@ import { randomUUID } from 'node:crypto';
 import type { TestEnv } from '../../../test/harness.ts';
 import { openString, sealString } from '../../platform/crypto/aead.ts';
 import { JobRunner } from '../../platform/jobs/index.ts';
-import { inquiryFieldsAad } from '../inquiries/index.ts';
+import { inquiryFieldsAad, inquiryReplyToAad } from '../inquiries/index.ts';
 import { OUTBOX_DISPATCH, outboxAad, outboxDispatchJob, type Sender } from '../outbox/index.ts';
 import { insertSubject } from '../outbox/outbox.testing.ts';
-import { replyToAad } from './notifications.service.ts';
 
 /** A messenger/SMS inquiry with its reply address; with a processing consent unless told not. */
 export async function insertMessengerInquiry(
@@ -37,7 +36,7 @@ export async function insertMessengerInquiry(
       channel,
       sealString(key, '{}', inquiryFieldsAad(inquiryId)),
       now,
-      sealString(key, replyTo, replyToAad(inquiryId)),
+      sealString(key, replyTo, inquiryReplyToAad(inquiryId)),
     ],
   );
   if (o.consent ?? true) {

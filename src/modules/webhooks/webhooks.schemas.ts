@@ -7,9 +7,17 @@
  *   const input = WebhookEndpointInput.parse({ url: 'https://crm.example/hooks', events: ['inquiry.created'] });
  */
 import { z } from 'zod';
-import { InquiryChannel, InquiryKind, InquiryStatus, StatusReason } from '../inquiries/index.ts';
+import {
+  INQUIRY_EVENT_TYPES,
+  InquiryChannel,
+  InquiryKind,
+  InquiryStatus,
+  StatusReason,
+  type InquiryEvent,
+} from '../inquiries/index.ts';
 
-export const WEBHOOK_EVENT_TYPES = ['inquiry.created', 'inquiry.status_changed'] as const;
+/** The events an endpoint can subscribe to: the changes the inquiries module announces. */
+export const WEBHOOK_EVENT_TYPES = INQUIRY_EVENT_TYPES;
 export const WebhookEventType = z.enum(WEBHOOK_EVENT_TYPES);
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
 
@@ -93,15 +101,10 @@ export const WEBHOOK_EVENT_SCHEMAS = {
 } as const;
 
 /**
- * What a change announces. `data` holds the event's own fields; the inquiry's id, number, operator
- * and current status are added by the webhooks module. Codes, ids and times only.
+ * What a change announces (the inquiries module's port type). `data` holds the event's own fields;
+ * the inquiry's id, number, operator and current status are added by the webhooks module.
  */
-export interface InquiryEventInput {
-  operatorId: string;
-  type: WebhookEventType;
-  inquiryId: string;
-  data: Record<string, string | number | boolean | null>;
-}
+export type InquiryEventInput = InquiryEvent;
 
 export const DELIVERY_STATES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];

@@ -28,6 +28,7 @@ import { isUuid, type Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
 import type { AuditService } from '../audit/index.ts';
+import type { InquiryEvents } from '../inquiries/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
 import { auditEntryBy, requirePermission, type Principal } from '../staff/index.ts';
 import { outboundGuard, refusedHost, type OutboundGuard } from '../../platform/http/outbound-guard.ts';
@@ -71,7 +72,8 @@ export interface WebhooksDeps {
   maxAttempts?: number;
 }
 
-export class WebhooksService {
+/** Satisfies the inquiries module's port: the composition root wires it as their `events`. */
+export class WebhooksService implements InquiryEvents {
   private readonly secrets: WebhookSecrets;
   /** The input schema with this mode's URL rules, so that every field's problem is told at once. */
   private readonly inputSchema;

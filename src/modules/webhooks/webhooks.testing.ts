@@ -6,8 +6,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestEnv } from '../../../test/harness.ts';
-import { IntakeService } from '../inquiries/index.ts';
-import { policySource, testPolicy, type TestOperator } from '../inquiries/intake.testing.ts';
+import type { IntakeService } from '../inquiries/index.ts';
+import { testIntakeFor, type TestOperator } from '../inquiries/intake.testing.ts';
 
 export interface ReceivedRequest {
   method: string;
@@ -69,25 +69,8 @@ export async function startReceiver(): Promise<Receiver> {
 
 /** An intake on the test context whose inquiries queue `inquiry.created` for the context's webhooks. */
 export function intakeWithWebhooks(env: TestEnv, operators: TestOperator[]): IntakeService {
-  const s = env.ctx.services;
-  return new IntakeService({
-    db: env.ctx.db,
-    operators: s.operators,
-    subjects: s.subjects,
-    outbox: s.outbox,
-    audit: s.audit,
-    policy: policySource(Object.fromEntries(operators.map((o) => [o.operatorId, testPolicy(o.operatorId)]))),
-    keyring: s.keyring,
-    clock: env.clock,
-    ids: env.ctx.ids,
-    log: env.ctx.log,
-    limits: {
-      rateLimit: 1000,
-      contactRateLimit: 1000,
-      apiKeyRateLimit: 1000,
-      rateWindowSeconds: 600,
-      minFillSeconds: 0,
-    },
-    events: s.webhooks,
+  return testIntakeFor(env, operators, {
+    limits: { rateLimit: 1000, minFillSeconds: 0 },
+    events: env.ctx.services.webhooks,
   });
 }
