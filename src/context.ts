@@ -6,6 +6,7 @@
 import { outboundGuardFor } from './platform/http/outbound-guard.ts';
 import type { Config } from './config/config.ts';
 import { AuditService } from './modules/audit/index.ts';
+import { ConsentService } from './modules/consent/index.ts';
 import { KeyringService, SubjectLookupMoves } from './modules/keyring/index.ts';
 import { OperatorsService } from './modules/operators/index.ts';
 import { SubjectMergeService, SubjectsService } from './modules/subjects/index.ts';
@@ -51,6 +52,7 @@ export interface Core {
 
 export interface Services {
   readonly audit: AuditService;
+  readonly consent: ConsentService;
   readonly keyring: KeyringService;
   readonly operators: OperatorsService;
   readonly subjects: SubjectsService;
@@ -122,11 +124,13 @@ export function createServices(core: Core): Services {
     limits: core.config.intake,
     events: webhooks,
   });
+  const consent = new ConsentService({ db, audit, clock, log });
   const notifications = new NotificationsService({
     db,
     keyring,
     outbox,
     audit,
+    consent,
     quietHours,
     clock,
     ids,
@@ -146,6 +150,11 @@ export function createServices(core: Core): Services {
   });
   const apiKeys = new ApiKeysService({ db, audit, clock, ids });
   const reviews = new ReviewsService({ db, keyring, audit, clock, log });
+  // Who hears of a withdrawal, in its transaction (the retention work registers next).
+  consent.onWithdrawn('marketing', (tx, w) => notifications.marketingConsentWithdrawn(tx, w));
+  consent.onWithdrawn('review_publication', (tx, w) =>
+    reviews.consentWithdrawn(tx, w.subjectId, w.principal),
+  );
   const lookups = new SubjectLookupMoves(core.keyringDb);
   const subjectMerge = new SubjectMergeService({ db, keyring, lookups, audit, clock, ids, log });
   const { publicUrl } = core.config;
@@ -175,6 +184,7 @@ export function createServices(core: Core): Services {
   const verbalConsent = new VerbalConsentService({ db, keyring, policy, audit, clock, ids, log });
   return {
     audit,
+    consent,
     keyring,
     jobs,
     outbox,

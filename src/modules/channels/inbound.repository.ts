@@ -1,7 +1,7 @@
 /**
  * The inquiry rows a channel writes: an inquiry opened by a message or a call (with where to
- * answer the patient), its history events (message, call, consent, notification), and consent
- * records given by voice. The inquiries module owns these tables' meaning (0006, 0011, 0013); the
+ * answer the patient) and its history events (message, call, consent, notification); consent
+ * records are the consent module's. The inquiries module owns these tables' meaning (0006, 0011, 0013); the
  * statements here are the channels' own kinds of rows. Every function takes a Tx scoped to the
  * operator (row-level security).
  */
@@ -41,20 +41,6 @@ export interface ChannelEventRow {
   ref_id: string | null;
   actor_type: string;
   actor_id: string | null;
-}
-
-export interface VerbalConsentRow {
-  id: string;
-  operator_id: string;
-  subject_id: string;
-  inquiry_id: string;
-  kind: 'processing' | 'marketing';
-  document_id: string;
-  document_version: number;
-  document_sha256: string;
-  policy_version: number;
-  given_at: Date;
-  evidence_enc: Buffer;
 }
 
 export const inboundRepository = {
@@ -109,16 +95,6 @@ export const inboundRepository = {
     );
   },
 
-  /** Whether the subject gave this operator consent to processing (any channel, any time). */
-  async hasProcessingConsent(tx: Tx, operatorId: string, subjectId: string): Promise<boolean> {
-    const { rows } = await tx.query<{ yes: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM consent_records
-         WHERE operator_id = $1 AND subject_id = $2 AND kind = 'processing') AS yes`,
-      [operatorId, subjectId],
-    );
-    return rows[0]!.yes;
-  },
-
   /**
    * Whether a message of this template was already queued for the inquiry: tied to it by a
    * `notification` event, or by the outbox row's own inquiry id.
@@ -143,26 +119,5 @@ export const inboundRepository = {
       [inquiryId, operatorId],
     );
     return rows[0]?.subject_id;
-  },
-
-  async insertVerbalConsent(tx: Tx, c: VerbalConsentRow): Promise<void> {
-    await tx.query(
-      `INSERT INTO consent_records (id, operator_id, subject_id, inquiry_id, kind, document_id, document_version,
-         document_sha256, policy_version, given_at, channel, form_id, ip, user_agent, evidence_enc)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'phone', NULL, NULL, NULL, $11)`,
-      [
-        c.id,
-        c.operator_id,
-        c.subject_id,
-        c.inquiry_id,
-        c.kind,
-        c.document_id,
-        c.document_version,
-        c.document_sha256,
-        c.policy_version,
-        c.given_at,
-        c.evidence_enc,
-      ],
-    );
   },
 };

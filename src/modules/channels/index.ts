@@ -46,7 +46,6 @@ export {
   VerbalConsentService,
   VerbalConsentInput,
   VERBAL_CONSENT_KINDS,
-  consentEvidenceAad,
   type VerbalConsentDeps,
 } from './verbal-consent.service.ts';
 export { channelWebhooks, WEBHOOK_BODY_LIMITS } from './channels.routes.ts';

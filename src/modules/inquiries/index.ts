@@ -1,7 +1,6 @@
 export {
   IntakeService,
   inquiryFieldsAad,
-  consentRepresentativeAad,
   requestHashOf,
   type IntakeDeps,
   type IntakeLimits,

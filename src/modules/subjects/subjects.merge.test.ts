@@ -5,12 +5,8 @@ import pg from 'pg';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { openString, sealString } from '../../platform/crypto/aead.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
-import {
-  consentRepresentativeAad,
-  inquiryFieldsAad,
-  inquiryNoteAad,
-  type IntakeService,
-} from '../inquiries/index.ts';
+import { consentRepresentativeAad } from '../consent/index.ts';
+import { inquiryFieldsAad, inquiryNoteAad, type IntakeService } from '../inquiries/index.ts';
 import {
   insertOperatorWithSite,
   staffPrincipal,

@@ -7,7 +7,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestEnv } from '../../../test/harness.ts';
 import { IntakeService } from '../inquiries/index.ts';
-import { policySource, testPolicy, type TestOperator } from '../inquiries/intake.test-support.ts';
+import { testPolicy, type TestOperator } from '../inquiries/intake.test-support.ts';
 
 export interface ReceivedRequest {
   method: string;
@@ -76,7 +76,9 @@ export function intakeWithWebhooks(env: TestEnv, operators: TestOperator[]): Int
     subjects: s.subjects,
     outbox: s.outbox,
     audit: s.audit,
-    policy: policySource(Object.fromEntries(operators.map((o) => [o.operatorId, testPolicy(o.operatorId)]))),
+    policy: {
+      current: async (id) => (operators.some((o) => o.operatorId === id) ? testPolicy(env, id) : undefined),
+    },
     keyring: s.keyring,
     clock: env.clock,
     ids: env.ctx.ids,
