@@ -213,7 +213,7 @@ describe('VerbalConsentService', () => {
       kind: 'processing',
       channel: 'phone',
       documentId: p.documents.consent_processing.id,
-      documentVersion: 2,
+      documentVersion: p.documents.consent_processing.version,
       recordingRef: RECORDING,
     });
     const audit = await rows<{ action: string; object_id: string; subject_id: string }>(
