@@ -7,6 +7,7 @@ import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { inquiryNoteAad, type IntakeService } from '../inquiries/index.ts';
 import {
   callback,
+  citations,
   insertOperatorWithSite,
   policySource,
   staffPrincipal,
@@ -174,15 +175,7 @@ describe('VerbalConsentService', () => {
     const p = policies[a.operatorId]!;
     assert.deepEqual(
       records.map((r) => [r.kind, r.document_id, r.document_version, r.document_sha256, r.policy_version]),
-      [
-        ...(['consent_processing', 'consent_marketing'] as const).map((k) => [
-          k.slice('consent_'.length),
-          p.documents[k].id,
-          p.documents[k].version,
-          p.documents[k].sha256,
-          p.declarationVersion,
-        ]),
-      ],
+      citations(p, ['processing', 'marketing']),
     );
     const key = (await env.ctx.services.keyring.getDataKey(records[0]!.subject_id))!;
     for (const r of records) {

@@ -14,13 +14,7 @@ import { submitReview } from '../reviews/reviews.test-support.ts';
 import type { Principal } from '../staff/index.ts';
 import { ConsentService } from './index.ts';
 
-async function rejectsWith(p: Promise<unknown>, code: ErrorCode): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof AppError, `expected AppError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    return true;
-  });
-}
+const rejectsWith = (p: Promise<unknown>, code: ErrorCode) => assert.rejects(p, { name: 'AppError', code });
 
 describe('ConsentService: withdrawal', () => {
   let env: TestEnv;

@@ -8,6 +8,7 @@ import { consentRepresentativeAad } from '../consent/index.ts';
 import { inquiryFieldsAad, type IntakeService } from './intake.service.ts';
 import {
   callback,
+  citations,
   insertOperatorWithSite,
   policySource,
   testIntake,
@@ -107,15 +108,7 @@ describe('IntakeService.submit', () => {
     }>('SELECT * FROM consent_records WHERE inquiry_id = $1 ORDER BY kind', [inquiryId]);
     assert.deepEqual(
       consents.map((c) => [c.kind, c.document_id, c.document_version, c.document_sha256, c.policy_version]),
-      [
-        ...(['consent_marketing', 'consent_processing'] as const).map((k) => [
-          k.slice('consent_'.length),
-          policy.documents[k].id,
-          policy.documents[k].version,
-          policy.documents[k].sha256,
-          policy.declarationVersion,
-        ]),
-      ],
+      citations(policy, ['marketing', 'processing']),
     );
     for (const c of consents) {
       assert.equal(c.ip, input.ip);

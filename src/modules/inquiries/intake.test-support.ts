@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestEnv } from '../../../test/harness.ts';
 import type { OutboxService } from '../outbox/index.ts';
 import { insertOperator } from '../outbox/outbox.test-support.ts';
-import type { FormDecl, PublishedPolicy } from '../policy/index.ts';
+import { CONSENT_DOCUMENT_KIND, type FormDecl, type PublishedPolicy } from '../policy/index.ts';
 import { publishTestPolicy } from '../policy/policy.test-support.ts';
 import type { Principal, Role } from '../staff/index.ts';
 import { IntakeService, type IntakeLimits, type PolicySource } from './intake.service.ts';
@@ -91,6 +91,20 @@ export const TEST_FORMS: FormDecl[] = [
 export async function testPolicy(env: TestEnv, operatorId: string): Promise<PublishedPolicy> {
   const p = await publishTestPolicy(env, operatorId);
   return { ...p, declaration: { ...p.declaration, forms: TEST_FORMS } };
+}
+
+/**
+ * What consent records of these kinds cite under the policy, as rows of kind, document id,
+ * version, SHA-256 and policy version.
+ */
+export function citations(
+  p: PublishedPolicy,
+  kinds: readonly ('processing' | 'marketing' | 'review_publication')[],
+): [string, string, number, string, number][] {
+  return kinds.map((k) => {
+    const d = p.documents[CONSENT_DOCUMENT_KIND[k]];
+    return [k, d.id, d.version, d.sha256, p.declarationVersion];
+  });
 }
 
 /** A policy source with one published policy per operator given. */
