@@ -99,11 +99,11 @@ export const consentRepository = {
     kind: ConsentKind,
     live: boolean,
   ): Promise<boolean> {
+    // Two texts rather than a flag in one: each is planned for what it asks.
     const { rowCount } = await tx.query(
       `SELECT 1 FROM consent_records
-       WHERE operator_id = $1 AND subject_id = $2 AND kind = $3 AND ($4::boolean IS FALSE OR withdrawn_at IS NULL)
-       LIMIT 1`,
-      [operatorId, subjectId, kind, live],
+       WHERE operator_id = $1 AND subject_id = $2 AND kind = $3${live ? ' AND withdrawn_at IS NULL' : ''} LIMIT 1`,
+      [operatorId, subjectId, kind],
     );
     return rowCount === 1;
   },
