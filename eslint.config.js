@@ -75,11 +75,8 @@ const boundaryZones = (alsoAllowed, { tests = false } = {}) => [
   },
 ];
 /** Tests and their helpers may also use another module's test support (fixtures, fake servers). */
-const TEST_FILES = ['**/*.test.ts', '**/*.test-support.ts', '**/*.testing.ts', 'test/**', 'bench/**'];
-const testSupportOf = (m) => [
-  at('src/modules', m, '**/*.test-support.ts'),
-  at('src/modules', m, '**/*.testing.ts'),
-];
+const TEST_FILES = ['**/*.test.ts', '**/*.testing.ts', 'test/**', 'bench/**'];
+const testSupportOf = (m) => [at('src/modules', m, '**/*.testing.ts')];
 
 /** The import boundaries on their own; test/boundaries.test.ts lints probes with them. */
 export const boundaries = [

@@ -16,7 +16,7 @@ const root = path.resolve(import.meta.dirname, '..');
 /** Every .ts file under `dir`, tests and test support excluded. */
 function sources(dir: string): string[] {
   return readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && !/\.test\.ts$|\.test-support\.ts$|\.testing\.ts$/.test(f))
+    .filter((f) => f.endsWith('.ts') && !/\.test\.ts$|\.testing\.ts$/.test(f))
     .map((f) => path.join(dir, f));
 }
 
@@ -113,7 +113,7 @@ describe('import boundaries in lint', () => {
     ]);
     assert.deepEqual(await problems('src/modules/reviews/probe.ts', probe('../policy/index.ts')), []);
     assert.deepEqual(await problems('src/modules/reviews/probe.ts', probe('./reviews.service.ts')), []);
-    const support = probe('../policy/policy.test-support.ts');
+    const support = probe('../policy/policy.testing.ts');
     assert.equal((await problems('src/modules/reviews/probe.ts', support)).length, 1);
     assert.deepEqual(await problems('src/modules/reviews/probe.test.ts', support), []);
     // Outside the modules too.

@@ -43,8 +43,8 @@ describe('POST /api/v1/inquiries, the confirmation e-mail and the widget', () =>
     const intake = testIntake(
       env,
       policySource({
-        [op.operatorId]: testPolicy(op.operatorId),
-        [other.operatorId]: testPolicy(other.operatorId),
+        [op.operatorId]: await testPolicy(env, op.operatorId),
+        [other.operatorId]: await testPolicy(env, other.operatorId),
       }),
     );
     const ctx: AppContext = { ...env.ctx, services: { ...env.ctx.services, intake } };
@@ -120,14 +120,12 @@ describe('POST /api/v1/inquiries, the confirmation e-mail and the widget', () =>
       );
       return rows;
     };
-    const p = testPolicy(op.operatorId);
-    // testPolicy's hashes depend only on the kind and the language, so they can be compared here.
-    assert.deepEqual(await cited('en'), [
-      { document_sha256: p.documentsEn!.consent_processing.sha256, document_version: 1 },
-    ]);
-    assert.deepEqual(await cited(), [
-      { document_sha256: p.documents.consent_processing.sha256, document_version: 2 },
-    ]);
+    const p = await testPolicy(env, op.operatorId);
+    const en = p.documentsEn!.consent_processing;
+    const ru = p.documents.consent_processing;
+    assert.notEqual(en.sha256, ru.sha256);
+    assert.deepEqual(await cited('en'), [{ document_sha256: en.sha256, document_version: en.version }]);
+    assert.deepEqual(await cited(), [{ document_sha256: ru.sha256, document_version: ru.version }]);
     assert.equal((await post(body({ lang: 'de' }))).statusCode, 400);
   });
 
@@ -171,7 +169,7 @@ describe('POST /api/v1/inquiries, the confirmation e-mail and the widget', () =>
   });
 
   it('429 with Retry-After and too_many_requests past the per-key limit, which other keys do not share', async () => {
-    const limited = testIntake(env, policySource({ [op.operatorId]: testPolicy(op.operatorId) }), {
+    const limited = testIntake(env, policySource({ [op.operatorId]: await testPolicy(env, op.operatorId) }), {
       limits: { apiKeyRateLimit: 3, rateWindowSeconds: 600 },
     });
     const limitedApp = await buildApp(

@@ -27,8 +27,7 @@ import {
   inquiriesDataPart,
   subjectInquiryIndex,
 } from '../modules/inquiries/index.ts';
-// The consent module's index is being written alongside; its part is imported by path for now.
-import { consentDataPart } from '../modules/consent/consent.data-part.ts';
+import { ConsentService, consentDataPart } from '../modules/consent/index.ts';
 import { PolicyService } from '../modules/policy/index.ts';
 import { ApiKeysService } from '../modules/apikeys/index.ts';
 import {
@@ -67,6 +66,7 @@ export interface Core {
 
 export interface Services {
   readonly audit: AuditService;
+  readonly consent: ConsentService;
   readonly keyring: KeyringService;
   readonly operators: OperatorsService;
   readonly subjects: SubjectsService;
@@ -146,11 +146,13 @@ export function createServices(core: Core): Services {
     limits: core.config.intake,
     events: webhooks,
   });
+  const consent = new ConsentService({ db, audit, clock, log });
   const notifications = new NotificationsService({
     db,
     keyring,
     outbox,
     audit,
+    consent,
     quietHours,
     clock,
     ids,
@@ -170,6 +172,11 @@ export function createServices(core: Core): Services {
   });
   const apiKeys = new ApiKeysService({ db, audit, clock, ids });
   const reviews = new ReviewsService({ db, keyring, audit, clock, log });
+  // Who hears of a withdrawal, in its transaction (the retention work registers next).
+  consent.onWithdrawn('marketing', (tx, w) => notifications.marketingConsentWithdrawn(tx, w));
+  consent.onWithdrawn('review_publication', (tx, w) =>
+    reviews.consentWithdrawn(tx, w.subjectId, w.principal),
+  );
   const lookups = new SubjectLookupMoves(core.keyringDb);
   const subjectMerge = new SubjectMergeService({
     db,
@@ -209,6 +216,7 @@ export function createServices(core: Core): Services {
   const verbalConsent = new VerbalConsentService({ db, keyring, policy, audit, clock, ids, log });
   return {
     audit,
+    consent,
     keyring,
     jobs,
     outbox,

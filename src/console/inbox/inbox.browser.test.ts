@@ -71,7 +71,7 @@ describe('the inbox in real Chromium', () => {
   before(async () => {
     env = await createTestEnv();
     op = await insertOperatorWithSite(env, 'live-clinic');
-    intake = testIntake(env, policySource({ [op.operatorId]: testPolicy(op.operatorId) }));
+    intake = testIntake(env, policySource({ [op.operatorId]: await testPolicy(env, op.operatorId) }));
     await env.ctx.services.staff.create(systemPrincipal('test'), {
       email: AGENT.email,
       displayName: 'Ольга Живая',

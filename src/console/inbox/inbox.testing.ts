@@ -55,8 +55,8 @@ export async function createInboxEnv(): Promise<InboxEnv> {
     env.clock.now(),
   ]);
   const policies: Record<string, PublishedPolicy> = {
-    [a0.operatorId]: testPolicy(a0.operatorId),
-    [b.operatorId]: testPolicy(b.operatorId),
+    [a0.operatorId]: await testPolicy(env, a0.operatorId),
+    [b.operatorId]: await testPolicy(env, b.operatorId),
   };
   const intake = testIntake(env, policySource(policies));
   return {

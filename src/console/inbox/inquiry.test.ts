@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { testPolicy } from '../../modules/inquiries/intake.testing.ts';
 import { createInboxEnv, type InboxEnv } from './inbox.testing.ts';
 import type { Browser } from '../shared/console.testing.ts';
 
@@ -85,9 +86,11 @@ describe('the inquiry page', () => {
     // Consents: which document, its version, hash and time; the representative.
     assert.match(body, /На обработку персональных данных/);
     assert.match(body, /На рекламные сообщения/);
-    assert.match(body, /версия 2 \(публикация политики 3\)/);
-    assert.ok(body.includes(`<code class="sha">${'b'.repeat(64)}</code>`));
-    assert.ok(body.includes(`<code class="sha">${'c'.repeat(64)}</code>`));
+    const p = await testPolicy(c.env, c.a.operatorId);
+    const processing = p.documents.consent_processing;
+    assert.ok(body.includes(`версия ${processing.version} (публикация политики ${p.declarationVersion})`));
+    assert.ok(body.includes(`<code class="sha">${processing.sha256}</code>`));
+    assert.ok(body.includes(`<code class="sha">${p.documents.consent_marketing.sha256}</code>`));
     assert.match(body, /<time datetime="2026-03-02T09:00:00\.000Z">02\.03\.2026, 12:00<\/time>/);
     assert.match(body, /Подано от имени другого лица/);
     assert.match(body, /может содержать сведения о здоровье/i);

@@ -3,9 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { IntakeService } from '../../modules/inquiries/index.ts';
 import {
   insertOperatorWithSite,
-  policySource,
-  testIntake,
-  testPolicy,
+  testIntakeFor,
   type TestOperator,
 } from '../../modules/inquiries/intake.testing.ts';
 import { submitReview } from '../../modules/reviews/reviews.testing.ts';
@@ -31,10 +29,7 @@ describe('console: review moderation', () => {
     c = await createConsoleEnv();
     a = await insertOperatorWithSite(c.env, 'cr-a');
     b = await insertOperatorWithSite(c.env, 'cr-b');
-    intake = testIntake(
-      c.env,
-      policySource({ [a.operatorId]: testPolicy(a.operatorId), [b.operatorId]: testPolicy(b.operatorId) }),
-    );
+    intake = testIntakeFor(c.env, [a, b]);
     await c.createStaff({ email: MOD_A, roles: [{ operatorId: a.operatorId, role: 'moderator' }] });
     await c.createStaff({ email: MOD_B, roles: [{ operatorId: b.operatorId, role: 'moderator' }] });
     await c.createStaff({ email: AGENT_A, roles: [{ operatorId: a.operatorId, role: 'agent' }] });

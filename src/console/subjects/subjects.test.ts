@@ -4,9 +4,7 @@ import type { IntakeService } from '../../modules/inquiries/index.ts';
 import {
   callback,
   insertOperatorWithSite,
-  policySource,
-  testIntake,
-  testPolicy,
+  testIntakeFor,
   type TestOperator,
 } from '../../modules/inquiries/intake.testing.ts';
 import { createConsoleEnv, csrfOf, type Browser, type ConsoleEnv } from '../shared/console.testing.ts';
@@ -45,10 +43,7 @@ describe('console: merging two records of one patient', () => {
     c = await createConsoleEnv();
     a = await insertOperatorWithSite(c.env, 'cs-a');
     b = await insertOperatorWithSite(c.env, 'cs-b');
-    intake = testIntake(
-      c.env,
-      policySource({ [a.operatorId]: testPolicy(a.operatorId), [b.operatorId]: testPolicy(b.operatorId) }),
-    );
+    intake = testIntakeFor(c.env, [a, b]);
     await c.createStaff({ email: OFFICER_A, roles: [{ operatorId: a.operatorId, role: 'privacy_officer' }] });
     await c.createStaff({ email: OFFICER_B, roles: [{ operatorId: b.operatorId, role: 'privacy_officer' }] });
     await c.createStaff({ email: AGENT_A, roles: [{ operatorId: a.operatorId, role: 'agent' }] });

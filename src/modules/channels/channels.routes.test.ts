@@ -164,8 +164,8 @@ describe('channel webhooks', () => {
     admin = await env.admin();
     a = await insertOperatorWithSite(env, 'chan-a');
     b = await insertOperatorWithSite(env, 'chan-b');
-    policies[a.operatorId] = testPolicy(a.operatorId);
-    policies[b.operatorId] = testPolicy(b.operatorId);
+    policies[a.operatorId] = await testPolicy(env, a.operatorId);
+    policies[b.operatorId] = await testPolicy(env, b.operatorId);
     const s = env.ctx.services;
     // The app's channel intake, with the test's published policies.
     const inbound = new ChannelInboundService({

@@ -23,6 +23,7 @@ import type { Database, Tx } from '../../platform/db/database.ts';
 import type { Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { AuditService, Actor } from '../audit/index.ts';
+import { hasConsent } from '../consent/index.ts';
 import {
   addInquiryEvent,
   findOpenInquiry,
@@ -223,7 +224,7 @@ export class ChannelInboundService {
     replyTo: string,
     at: Date,
   ): Promise<void> {
-    if (await repo.hasProcessingConsent(tx, c.operatorId, subject.id)) return;
+    if (await hasConsent(tx, c.operatorId, subject.id, 'processing', 'ever')) return;
     if (await repo.templateQueued(tx, c.operatorId, inquiry.id, CONSENT_REQUEST_TEMPLATE)) return;
     const policy = await this.deps.policy.current(c.operatorId);
     const base = publicBaseOf(op, this.deps.publicUrl);

@@ -44,7 +44,6 @@ export {
   VerbalConsentService,
   VerbalConsentInput,
   VERBAL_CONSENT_KINDS,
-  consentEvidenceAad,
   type VerbalConsentDeps,
 } from './verbal-consent.service.ts';
 export { channelWebhooks, WEBHOOK_BODY_LIMITS, type ChannelWebhooksPorts } from './channels.routes.ts';

@@ -7,6 +7,7 @@ import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { inquiryNoteAad, type IntakeService } from '../inquiries/index.ts';
 import {
   callback,
+  citations,
   insertOperatorWithSite,
   policySource,
   staffPrincipal,
@@ -16,7 +17,8 @@ import {
 } from '../inquiries/intake.testing.ts';
 import type { PublishedPolicy } from '../policy/index.ts';
 import type { Principal } from '../staff/index.ts';
-import { consentEvidenceAad, VerbalConsentService } from './verbal-consent.service.ts';
+import { consentEvidenceAad } from '../consent/index.ts';
+import { VerbalConsentService } from './verbal-consent.service.ts';
 
 const RECORDING = 'https://pbx.example/rec/2026-03-02/5531.mp3';
 
@@ -56,9 +58,12 @@ describe('VerbalConsentService', () => {
     admin = await env.admin();
     a = await insertOperatorWithSite(env, 'verbal-a');
     b = await insertOperatorWithSite(env, 'verbal-b');
-    policies[a.operatorId] = testPolicy(a.operatorId);
+    policies[a.operatorId] = await testPolicy(env, a.operatorId);
     // B takes inquiries, but the service below knows no policy of B's (as if it were withdrawn).
-    intake = testIntake(env, policySource({ ...policies, [b.operatorId]: testPolicy(b.operatorId) }));
+    intake = testIntake(
+      env,
+      policySource({ ...policies, [b.operatorId]: await testPolicy(env, b.operatorId) }),
+    );
     const s = env.ctx.services;
     service = new VerbalConsentService({
       db: env.ctx.db,
@@ -170,10 +175,7 @@ describe('VerbalConsentService', () => {
     const p = policies[a.operatorId]!;
     assert.deepEqual(
       records.map((r) => [r.kind, r.document_id, r.document_version, r.document_sha256, r.policy_version]),
-      [
-        ['processing', p.documents.consent_processing.id, 2, 'b'.repeat(64), 3],
-        ['marketing', p.documents.consent_marketing.id, 1, 'c'.repeat(64), 3],
-      ],
+      citations(p, ['processing', 'marketing']),
     );
     const key = (await env.ctx.services.keyring.getDataKey(records[0]!.subject_id))!;
     for (const r of records) {
@@ -204,7 +206,7 @@ describe('VerbalConsentService', () => {
       kind: 'processing',
       channel: 'phone',
       documentId: p.documents.consent_processing.id,
-      documentVersion: 2,
+      documentVersion: p.documents.consent_processing.version,
       recordingRef: RECORDING,
     });
     const audit = await rows<{ action: string; object_id: string; subject_id: string }>(

@@ -23,6 +23,7 @@ import { isUuid, type Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
 import type { AuditService } from '../audit/index.ts';
+import { consentEvidenceAad, recordConsents } from '../consent/index.ts';
 import { addInquiryEvent, type PolicySource } from '../inquiries/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
 import { CONSENT_DOCUMENT_KIND } from '../policy/index.ts';
@@ -55,10 +56,6 @@ export interface VerbalConsentDeps {
   clock: Clock;
   ids: Ids;
   log?: Logger;
-}
-
-export function consentEvidenceAad(consentId: string): string {
-  return `consent:${consentId}:evidence`;
 }
 
 export class VerbalConsentService {
@@ -107,19 +104,25 @@ export class VerbalConsentService {
       for (const kind of i.kinds) {
         const doc = current.documents[CONSENT_DOCUMENT_KIND[kind]];
         const id = ids.uuid();
-        await repo.insertVerbalConsent(tx, {
-          id,
-          operator_id: operatorId,
-          subject_id: subjectId,
-          inquiry_id: inquiryId,
-          kind,
-          document_id: doc.id,
-          document_version: doc.version,
-          document_sha256: doc.sha256,
-          policy_version: current.declarationVersion,
-          given_at: at,
-          evidence_enc: sealString(key, i.recordingRef, consentEvidenceAad(id)),
-        });
+        await recordConsents(tx, [
+          {
+            id,
+            operatorId,
+            subjectId,
+            inquiryId,
+            kind,
+            document: { id: doc.id, version: doc.version, sha256: doc.sha256 },
+            policyVersion: current.declarationVersion,
+            givenAt: at,
+            channel: 'phone',
+            formId: null,
+            ip: null,
+            userAgent: null,
+            representativeEnc: null,
+            evidenceEnc: sealString(key, i.recordingRef, consentEvidenceAad(id)),
+            reviewShow: null,
+          },
+        ]);
         const details = {
           kind,
           channel: 'phone',

@@ -12,9 +12,8 @@
  *   new SubjectDataRegistry([consentDataPart, inquiriesDataPart, ...], subjectRowPart);
  */
 import { openString } from '../../platform/crypto/aead.ts';
-import { consentEvidenceAad } from '../channels/index.ts';
-import { consentRepresentativeAad } from '../inquiries/index.ts';
 import type { SubjectDataPart } from '../subjects/index.ts';
+import { consentEvidenceAad, consentRepresentativeAad } from './consent.service.ts';
 
 interface ConsentRow {
   id: string;

@@ -1,6 +1,5 @@
 export {
   IntakeService,
-  consentRepresentativeAad,
   requestHashOf,
   type IntakeDeps,
   type IntakeLimits,

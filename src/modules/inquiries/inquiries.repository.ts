@@ -1,9 +1,12 @@
 /**
- * Data access for intake: inquiries (created by every pipeline through `openInquiry`), consent
- * records, idempotency keys, spam counters and the per-address rate limit. Every function takes a Tx; the service owns the transaction.
+ * Data access for intake: inquiries (created by every pipeline through `openInquiry`), idempotency
+ * keys, spam counters and the per-address rate limit (the consent records go in the inquiry's
+ * statement as the consent module writes them). Every function takes a Tx; the service owns the
+ * transaction.
  */
 import { prepared, type Tx } from '../../platform/db/database.ts';
 import type { InlineAudit } from '../audit/index.ts';
+import { consentInsertInline, type NewConsent } from '../consent/index.ts';
 
 export interface InquiryRow {
   id: string;
@@ -26,44 +29,6 @@ export interface InquiryRow {
 
 /** Statuses in which an inquiry is over: a new message opens another one. */
 export const CLOSED_STATUSES = ['done', 'rejected', 'spam'] as const;
-
-export interface ConsentRow {
-  id: string;
-  operator_id: string;
-  subject_id: string;
-  inquiry_id: string;
-  kind: 'processing' | 'marketing' | 'review_publication';
-  document_id: string;
-  document_version: number;
-  document_sha256: string;
-  policy_version: number;
-  given_at: Date;
-  channel: string;
-  form_id: string;
-  ip: string | null;
-  user_agent: string | null;
-  representative_enc: Buffer | null;
-  review_show: string | null;
-}
-
-const CONSENT_COLUMNS = [
-  'id',
-  'operator_id',
-  'subject_id',
-  'inquiry_id',
-  'kind',
-  'document_id',
-  'document_version',
-  'document_sha256',
-  'policy_version',
-  'given_at',
-  'channel',
-  'form_id',
-  'ip',
-  'user_agent',
-  'representative_enc',
-  'review_show',
-] as const;
 
 export const inquiriesRepository = {
   /** The inquiry a key made, and the keyed hash of the request that made it (null before 0022). */
@@ -91,7 +56,7 @@ export const inquiriesRepository = {
     db: Tx,
     r: InquiryRow,
     idempotency: { key: string; requestHash: Buffer } | undefined,
-    consents: readonly ConsentRow[],
+    consents: readonly NewConsent[],
     audit: (offset: number) => InlineAudit,
   ): Promise<{ number: string }> {
     const params: unknown[] = [
@@ -117,11 +82,8 @@ export const inquiriesRepository = {
          INSERT INTO intake_idempotency (operator_id, key, inquiry_id, created_at, request_hash)
          VALUES ($2, $${params.length - 1}, $1, $11, $${params.length}))`;
     }
-    const tuples = consents.map((row) => {
-      const start = params.length;
-      for (const c of CONSENT_COLUMNS) params.push(row[c]);
-      return `(${CONSENT_COLUMNS.map((_, i) => `$${start + i + 1}`).join(', ')})`;
-    });
+    const c = consents.length > 0 ? consentInsertInline(consents, params.length) : undefined;
+    if (c) params.push(...c.params);
     const a = audit(params.length);
     params.push(...a.params);
     const { rows } = await db.query<{ number: string }>(
@@ -130,9 +92,7 @@ export const inquiriesRepository = {
          INSERT INTO inquiries (id, operator_id, site_id, subject_id, form_id, channel, page, fields_enc,
            possible_health_data, on_behalf, created_at, first_contact_due_at, reply_channel, reply_to_enc)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING number)${keyed}${
-           tuples.length > 0
-             ? `, c AS (INSERT INTO consent_records (${CONSENT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')})`
-             : ''
+           c ? `, c AS (${c.sql})` : ''
          }
        SELECT i.number, ${a.sql} FROM i`,
         params,

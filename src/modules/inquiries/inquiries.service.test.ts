@@ -85,7 +85,7 @@ describe('InquiriesService', () => {
     env = await createTestEnv();
     a = await insertOperatorWithSite(env, 'work-a');
     b = await insertOperatorWithSite(env, 'work-b');
-    for (const op of [a, b]) policies[op.operatorId] = testPolicy(op.operatorId);
+    for (const op of [a, b]) policies[op.operatorId] = await testPolicy(env, op.operatorId);
     intake = testIntake(env, policySource(policies));
     inquiries = env.ctx.services.inquiries;
     agentId = await insertStaff('Ольга Агент', [[a.operatorId, 'agent']]);
@@ -108,7 +108,7 @@ describe('InquiriesService', () => {
 
     before(async () => {
       op = await insertOperatorWithSite(env, 'work-inbox');
-      policies[op.operatorId] = testPolicy(op.operatorId);
+      policies[op.operatorId] = await testPolicy(env, op.operatorId);
       me = await insertStaff('Инбокс Агент', [[op.operatorId, 'agent']]);
       staffOp = principal(me, { [op.operatorId]: ['agent'] });
       made.cb1 = await submit(op);
@@ -229,7 +229,7 @@ describe('InquiriesService', () => {
   describe('first contact due', () => {
     it('marks a new inquiry overdue strictly after its due time, lists the overdue ones, and stops once it is worked', async () => {
       const op = await insertOperatorWithSite(env, 'work-due');
-      policies[op.operatorId] = testPolicy(op.operatorId);
+      policies[op.operatorId] = await testPolicy(env, op.operatorId);
       const me = await insertStaff('Срочный Агент', [[op.operatorId, 'agent']]);
       const staffOp = principal(me, { [op.operatorId]: ['agent'] });
       // Monday 23 November 2026 at 10:00 in Moscow: due at 10:15 (default clinic hours).
@@ -260,7 +260,7 @@ describe('InquiriesService', () => {
   describe('keyset pagination', () => {
     it('walks every inquiry once, newest first, also across equal timestamps', async () => {
       const op = await insertOperatorWithSite(env, 'work-pages');
-      policies[op.operatorId] = testPolicy(op.operatorId);
+      policies[op.operatorId] = await testPolicy(env, op.operatorId);
       const me = principal(randomUUID(), { [op.operatorId]: ['agent'] });
       const made: { id: string; at: number }[] = [];
       for (let i = 0; i < 11; i += 1) {
@@ -298,7 +298,7 @@ describe('InquiriesService', () => {
 
     it('keeps microseconds in the cursor (rows written by other means than the clock)', async () => {
       const op = await insertOperatorWithSite(env, 'work-micro');
-      policies[op.operatorId] = testPolicy(op.operatorId);
+      policies[op.operatorId] = await testPolicy(env, op.operatorId);
       const me = principal(randomUUID(), { [op.operatorId]: ['agent'] });
       const x = await submit(op);
       const y = await submit(op);
@@ -346,14 +346,20 @@ describe('InquiriesService', () => {
       assert.deepEqual(v.assignee, { staffId: agent2Id, displayName: 'Пётр Агент' });
       assert.deepEqual(
         v.consents.map((c) => [c.kind, c.documentVersion, c.policyVersion, c.channel, c.formId]),
-        [
-          ['marketing', 1, 3, 'web_form', 'appointment'],
-          ['processing', 2, 3, 'web_form', 'appointment'],
-        ],
+        (['consent_marketing', 'consent_processing'] as const).map((k) => [
+          k.slice('consent_'.length),
+          policies[a.operatorId]!.documents[k].version,
+          policies[a.operatorId]!.declarationVersion,
+          'web_form',
+          'appointment',
+        ]),
       );
       for (const c of v.consents)
         assert.deepEqual(c.representative, { name: 'Пётр Иванов', relation: 'сын' });
-      assert.equal(v.consents[1]!.documentSha256, 'b'.repeat(64));
+      assert.equal(
+        v.consents[1]!.documentSha256,
+        policies[a.operatorId]!.documents.consent_processing.sha256,
+      );
       assert.deepEqual(
         v.events.map((e) => [e.kind, e.assigneeStaffId, e.note, e.actorType, e.actorId, e.actorName]),
         [

@@ -31,6 +31,7 @@ import { isUuid, type Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
 import type { AuditService } from '../audit/index.ts';
+import { consentRepresentativeAad, consentsOfInquiry, type ConsentEntry } from '../consent/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
 import type { FormId } from '../policy/index.ts';
 import {
@@ -46,7 +47,6 @@ import {
   type Role,
 } from '../staff/index.ts';
 import { decryptSubjectRow, type SubjectsService } from '../subjects/index.ts';
-import { consentRepresentativeAad } from './intake.service.ts';
 import type { InquiryEvents } from './inquiries.ports.ts';
 import { inquiryFieldsAad, inquiryNoteAad } from './open-inquiry.ts';
 import type { IntakeChannel, ReviewShow } from './inquiries.schemas.ts';
@@ -316,7 +316,7 @@ export class InquiriesService {
       if (!row) throw notFound();
       const key = await keyring.getDataKey(row.subject_id);
       if (!key) throw destroyed();
-      const consents = await repo.consentsOf(tx, operatorId, inquiryId);
+      const consents = await consentsOfInquiry(tx, operatorId, inquiryId);
       const events = await repo.eventsOf(tx, operatorId, inquiryId);
       const view = viewOf(key, row, consents, events, this.deps.clock.now());
       await audit.record(tx, this.entry(principal, 'inquiry.read', operatorId, inquiryId, row.subject_id));
@@ -598,7 +598,7 @@ function inboxItemOf(r: InboxRow, now: Date): InboxItem {
 function viewOf(
   key: Buffer,
   row: InquiryDetailRow,
-  consents: Awaited<ReturnType<typeof repo.consentsOf>>,
+  consents: readonly ConsentEntry[],
   events: Awaited<ReturnType<typeof repo.eventsOf>>,
   now: Date,
 ): InquiryView {
@@ -624,18 +624,18 @@ function viewOf(
     consents: consents.map((c) => ({
       id: c.id,
       kind: c.kind,
-      documentId: c.document_id,
-      documentVersion: c.document_version,
-      documentSha256: c.document_sha256,
-      policyVersion: c.policy_version,
-      givenAt: c.given_at.toISOString(),
+      documentId: c.documentId,
+      documentVersion: c.documentVersion,
+      documentSha256: c.documentSha256,
+      policyVersion: c.policyVersion,
+      givenAt: c.givenAt.toISOString(),
       channel: c.channel,
-      formId: c.form_id,
-      reviewShow: c.review_show as ReviewShow | null,
+      formId: c.formId,
+      reviewShow: c.reviewShow as ReviewShow | null,
       representative:
-        c.representative_enc === null
+        c.representativeEnc === null
           ? null
-          : (JSON.parse(openString(key, c.representative_enc, consentRepresentativeAad(c.id))) as {
+          : (JSON.parse(openString(key, c.representativeEnc, consentRepresentativeAad(c.id))) as {
               name: string;
               relation?: string;
             }),

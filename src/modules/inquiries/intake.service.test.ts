@@ -4,10 +4,12 @@ import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { openString } from '../../platform/crypto/aead.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import type { PublishedPolicy } from '../policy/index.ts';
-import { consentRepresentativeAad, type IntakeService } from './intake.service.ts';
+import { consentRepresentativeAad } from '../consent/index.ts';
+import type { IntakeService } from './intake.service.ts';
 import { inquiryFieldsAad } from './open-inquiry.ts';
 import {
   callback,
+  citations,
   insertOperatorWithSite,
   policySource,
   testIntake,
@@ -26,10 +28,10 @@ describe('IntakeService.submit', () => {
     env = await createTestEnv();
     op = await insertOperatorWithSite(env, 'intake-a');
     other = await insertOperatorWithSite(env, 'intake-b');
-    policy = testPolicy(op.operatorId);
+    policy = await testPolicy(env, op.operatorId);
     intake = testIntake(
       env,
-      policySource({ [op.operatorId]: policy, [other.operatorId]: testPolicy(other.operatorId) }),
+      policySource({ [op.operatorId]: policy, [other.operatorId]: await testPolicy(env, other.operatorId) }),
     );
   });
   after(() => env.close());
@@ -107,10 +109,7 @@ describe('IntakeService.submit', () => {
     }>('SELECT * FROM consent_records WHERE inquiry_id = $1 ORDER BY kind', [inquiryId]);
     assert.deepEqual(
       consents.map((c) => [c.kind, c.document_id, c.document_version, c.document_sha256, c.policy_version]),
-      [
-        ['marketing', policy.documents.consent_marketing.id, 1, 'c'.repeat(64), 3],
-        ['processing', policy.documents.consent_processing.id, 2, 'b'.repeat(64), 3],
-      ],
+      citations(policy, ['marketing', 'processing']),
     );
     for (const c of consents) {
       assert.equal(c.ip, input.ip);
@@ -465,8 +464,16 @@ describe('IntakeService.submit', () => {
       [(ok as { inquiryId: string }).inquiryId],
     );
     assert.deepEqual(rows, [
-      { kind: 'processing', review_show: null, document_version: 2 },
-      { kind: 'review_publication', review_show: 'first_name_initial', document_version: 4 },
+      {
+        kind: 'processing',
+        review_show: null,
+        document_version: policy.documents.consent_processing.version,
+      },
+      {
+        kind: 'review_publication',
+        review_show: 'first_name_initial',
+        document_version: policy.documents.consent_review_publication.version,
+      },
     ]);
     // No e-mail was given: no confirmation is queued.
   });

@@ -30,7 +30,8 @@ import { AppError, ErrorCode } from '../../platform/errors.ts';
 import type { Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
-import type { AuditService, Actor } from '../audit/index.ts';
+import type { AuditService, Actor, AuditEntry } from '../audit/index.ts';
+import { consentRepresentativeAad, type ConsentKind, type NewConsent } from '../consent/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
 import type { OperatorDto, OperatorsService } from '../operators/index.ts';
 import type { OutboxService } from '../outbox/index.ts';
@@ -47,7 +48,7 @@ import type { SubjectsService } from '../subjects/index.ts';
 import { validateFields, type FieldErrors, type FieldValues } from './fields.ts';
 import { FormTokens, type FormToken } from './form-token.ts';
 import { bucketOf, slidingDecision } from './sliding-window.ts';
-import { inquiriesRepository as repo, type ConsentRow } from './inquiries.repository.ts';
+import { inquiriesRepository as repo } from './inquiries.repository.ts';
 import type { InquiryEvents } from './inquiries.ports.ts';
 import { openInquiry } from './open-inquiry.ts';
 import {
@@ -227,32 +228,31 @@ export class IntakeService {
       email: values.email,
     });
     const key = subject.dataKey;
-    const kinds: ConsentRow['kind'][] = ['processing'];
+    const kinds: ConsentKind[] = ['processing'];
     if (i.consents.marketing) kinds.push('marketing');
     if (i.formId === 'review' && i.consents.reviewPublication?.allowed) kinds.push('review_publication');
-    const consents = kinds.map((kind): ConsentRow => {
+    const consents = kinds.map((kind): NewConsent => {
       const docKind = CONSENT_DOCUMENT_KIND[kind];
       const doc = (i.lang === 'en' ? policy.documentsEn?.[docKind] : undefined) ?? policy.documents[docKind];
       const id = ids.uuid();
       return {
         id,
-        operator_id: i.operatorId,
-        subject_id: subject.id,
-        inquiry_id: inquiryId,
+        operatorId: i.operatorId,
+        subjectId: subject.id,
+        inquiryId,
         kind,
-        document_id: doc.id,
-        document_version: doc.version,
-        document_sha256: doc.sha256,
-        policy_version: policy.declarationVersion,
-        given_at: at,
+        document: { id: doc.id, version: doc.version, sha256: doc.sha256 },
+        policyVersion: policy.declarationVersion,
+        givenAt: at,
         channel: i.channel,
-        form_id: i.formId,
+        formId: i.formId,
         ip: i.ip === '' ? null : i.ip,
-        user_agent: i.userAgent === '' ? null : [...i.userAgent].slice(0, 1000).join(''),
-        representative_enc: representative
+        userAgent: i.userAgent === '' ? null : [...i.userAgent].slice(0, 1000).join(''),
+        representativeEnc: representative
           ? sealString(key, JSON.stringify(representative), consentRepresentativeAad(id))
           : null,
-        review_show: kind === 'review_publication' ? (i.consents.reviewPublication?.show ?? null) : null,
+        evidenceEnc: null,
+        reviewShow: kind === 'review_publication' ? (i.consents.reviewPublication?.show ?? null) : null,
       };
     });
     const actor: Actor =
@@ -415,10 +415,6 @@ export function requestHashOf(key: Buffer, i: ReturnType<typeof IntakeInput.pars
     i.onBehalf ? [i.onBehalf.representativeName, i.onBehalf.relation ?? null] : null,
   ]);
   return createHmac('sha256', key).update(canonical, 'utf8').digest();
-}
-
-export function consentRepresentativeAad(consentId: string): string {
-  return `consent:${consentId}:representative`;
 }
 
 const CONTROL = /\p{Cc}/u;

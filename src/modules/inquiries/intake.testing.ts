@@ -1,6 +1,6 @@
 /**
  * Test support for intake (imported by tests only): an operator with a site made directly in the
- * database, a published policy as the policy module would return it, and an IntakeService on the
+ * database, its policy really published with the test forms, and an IntakeService on the
  * test context with that policy (and, when a test asks, another outbox).
  */
 import assert from 'node:assert/strict';
@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { TestEnv } from '../../../test/harness.ts';
 import type { OutboxService } from '../outbox/index.ts';
 import { insertOperator } from '../outbox/outbox.testing.ts';
-import type { FormDecl, PublishedPolicy } from '../policy/index.ts';
+import { CONSENT_DOCUMENT_KIND, type FormDecl, type PublishedPolicy } from '../policy/index.ts';
+import { publishTestPolicy } from '../policy/policy.testing.ts';
 import type { Principal, Role } from '../staff/index.ts';
 import { IntakeService, type IntakeLimits, type PolicySource } from './intake.service.ts';
 import type { InquiryEvents } from './inquiries.ports.ts';
@@ -83,40 +84,28 @@ export const TEST_FORMS: FormDecl[] = [
   },
 ];
 
-const sha = (c: string) => c.repeat(64);
+/**
+ * The operator's policy, really published (the demo declaration's documents, which consent
+ * records cite), with the five test forms above as the forms intake takes. Published once per
+ * test environment and operator: every call for one operator returns the same documents.
+ */
+export async function testPolicy(env: TestEnv, operatorId: string): Promise<PublishedPolicy> {
+  const p = await publishTestPolicy(env, operatorId);
+  return { ...p, declaration: { ...p.declaration, forms: TEST_FORMS } };
+}
 
-/** A published policy (declaration version 3) with documents of known ids, versions and hashes. */
-export function testPolicy(operatorId: string): PublishedPolicy {
-  const doc = (kind: string, version: number, c: string, lang: 'ru' | 'en' = 'ru') => ({
-    id: randomUUID(),
-    operatorId,
-    kind,
-    version,
-    publishedAt: new Date('2026-01-01T00:00:00Z'),
-    // English hashes use the digit after the Russian one's letter: a..e become 1..5.
-    sha256: sha(lang === 'en' ? String('abcde'.indexOf(c) + 1) : c),
-    lang,
-    url: `${lang === 'en' ? '/en' : ''}/documents/${kind}/versions/${version}`,
+/**
+ * What consent records of these kinds cite under the policy, as rows of kind, document id,
+ * version, SHA-256 and policy version.
+ */
+export function citations(
+  p: PublishedPolicy,
+  kinds: readonly ('processing' | 'marketing' | 'review_publication')[],
+): [string, string, number, string, number][] {
+  return kinds.map((k) => {
+    const d = p.documents[CONSENT_DOCUMENT_KIND[k]];
+    return [k, d.id, d.version, d.sha256, p.declarationVersion];
   });
-  return {
-    declarationVersion: 3,
-    publishedAt: new Date('2026-01-01T00:00:00Z'),
-    declaration: { forms: TEST_FORMS },
-    documents: {
-      privacy_policy: doc('privacy_policy', 3, 'a'),
-      consent_processing: doc('consent_processing', 2, 'b'),
-      consent_marketing: doc('consent_marketing', 1, 'c'),
-      consent_review_publication: doc('consent_review_publication', 4, 'd'),
-      cookie_notice: doc('cookie_notice', 1, 'e'),
-    },
-    documentsEn: {
-      privacy_policy: doc('privacy_policy', 1, 'a', 'en'),
-      consent_processing: doc('consent_processing', 1, 'b', 'en'),
-      consent_marketing: doc('consent_marketing', 1, 'c', 'en'),
-      consent_review_publication: doc('consent_review_publication', 1, 'd', 'en'),
-      cookie_notice: doc('cookie_notice', 1, 'e', 'en'),
-    },
-  } as unknown as PublishedPolicy;
 }
 
 /** A policy source with one published policy per operator given. */
@@ -158,17 +147,14 @@ export function testIntake(
   });
 }
 
-/** An IntakeService for these operators, each under its test policy. */
+/** An IntakeService for these operators, each under its test policy (published when first asked). */
 export function testIntakeFor(
   env: TestEnv,
   ops: readonly TestOperator[],
   o: Parameters<typeof testIntake>[2] = {},
 ): IntakeService {
-  return testIntake(
-    env,
-    policySource(Object.fromEntries(ops.map((op) => [op.operatorId, testPolicy(op.operatorId)]))),
-    o,
-  );
+  const known = new Set(ops.map((op) => op.operatorId));
+  return testIntake(env, { current: async (id) => (known.has(id) ? testPolicy(env, id) : undefined) }, o);
 }
 
 /** Submits a callback (see `callback`) and returns the new inquiry's id; fails unless one was created. */

@@ -72,7 +72,7 @@ describe('one creator of inquiries: a channel and a site form get the same treat
     env = await createTestEnv({ start: new Date('2026-03-07T20:00:00Z') });
     op = await insertOperatorWithSite(env, 'one-creator');
     const s = env.ctx.services;
-    const policy = policySource({ [op.operatorId]: testPolicy(op.operatorId) });
+    const policy = policySource({ [op.operatorId]: await testPolicy(env, op.operatorId) });
     intake = testIntake(env, policy, { limits: { minFillSeconds: 0 }, events: s.webhooks });
     inbound = new ChannelInboundService({
       db: env.ctx.db,

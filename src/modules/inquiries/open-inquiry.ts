@@ -24,7 +24,8 @@ import { firstContactDue, type WorkingHours } from '../../platform/calendar/inde
 import { sealString } from '../../platform/crypto/aead.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import type { Actor, AuditService } from '../audit/index.ts';
-import { inquiriesRepository as repo, type ConsentRow } from './inquiries.repository.ts';
+import type { NewConsent } from '../consent/index.ts';
+import { inquiriesRepository as repo } from './inquiries.repository.ts';
 import type { InquiryEvents } from './inquiries.ports.ts';
 import type { InquiryChannel, InquiryKind, MessagingChannel } from './workflow.schemas.ts';
 import { workflowRepository } from './workflow.repository.ts';
@@ -63,7 +64,7 @@ export interface NewInquiry {
 /** The intake's rows written by the same statement as the inquiry. */
 export interface IntakeRows {
   idempotency: { key: string; requestHash: Buffer };
-  consents: readonly ConsentRow[];
+  consents: readonly NewConsent[];
 }
 
 /** The inquiry just opened: its id and the number the patient is told. */

@@ -45,20 +45,6 @@ export interface LockedInquiry {
   assignee_staff_id: string | null;
 }
 
-export interface ConsentViewRow {
-  id: string;
-  kind: 'processing' | 'marketing' | 'review_publication';
-  document_id: string;
-  document_version: number;
-  document_sha256: string;
-  policy_version: number;
-  given_at: Date;
-  channel: string;
-  form_id: string | null;
-  review_show: string | null;
-  representative_enc: Buffer | null;
-}
-
 export interface EventRow {
   id: string;
   operator_id: string;
@@ -334,16 +320,6 @@ export const workflowRepository = {
       [id, operatorId],
     );
     return rows[0]?.subject_id;
-  },
-
-  async consentsOf(tx: Tx, operatorId: string, inquiryId: string): Promise<ConsentViewRow[]> {
-    const { rows } = await tx.query<ConsentViewRow>(
-      `SELECT id, kind, document_id, document_version, document_sha256, policy_version, given_at, channel,
-              form_id, review_show, representative_enc
-       FROM consent_records WHERE inquiry_id = $1 AND operator_id = $2 ORDER BY given_at, kind`,
-      [inquiryId, operatorId],
-    );
-    return rows;
   },
 
   /** The history, oldest first, with staff actors' display names. */

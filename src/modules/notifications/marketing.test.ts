@@ -58,7 +58,7 @@ describe('marketing with a one-click unsubscribe link', () => {
       surfaces: [(a, ctx) => unsubscribeRoutes(a, { notifications: ctx.services.notifications })],
     });
     op = await insertOperatorWithSite(env, 'marketing-a');
-    policies[op.operatorId] = testPolicy(op.operatorId);
+    policies[op.operatorId] = await testPolicy(env, op.operatorId);
     intake = testIntake(env, policySource(policies), { limits: { minFillSeconds: 0 } });
     smtp = await startTestSmtp();
     email = createEmailSender(
@@ -172,11 +172,27 @@ describe('marketing with a one-click unsubscribe link', () => {
     });
     assert.equal(res.statusCode, 200);
     assert.match(res.body, /Вы отписались/);
-    const consents = await q<{ withdrawn_at: Date; withdrawn_channel: string }>(
-      `SELECT withdrawn_at, withdrawn_channel FROM consent_records WHERE subject_id = $1 AND kind = 'marketing'`,
+    // Recorded by the consent module: when, through which channel, in what form, by whom (the patient).
+    const consents = await q<{
+      withdrawn_at: Date;
+      withdrawn_channel: string;
+      withdrawn_method: string;
+      withdrawn_by_type: string;
+      withdrawn_by_id: string;
+    }>(
+      `SELECT withdrawn_at, withdrawn_channel, withdrawn_method, withdrawn_by_type, withdrawn_by_id
+       FROM consent_records WHERE subject_id = $1 AND kind = 'marketing'`,
       [agreed],
     );
-    assert.deepEqual(consents, [{ withdrawn_at: env.clock.now(), withdrawn_channel: 'unsubscribe_link' }]);
+    assert.deepEqual(consents, [
+      {
+        withdrawn_at: env.clock.now(),
+        withdrawn_channel: 'unsubscribe_link',
+        withdrawn_method: 'link',
+        withdrawn_by_type: 'subject',
+        withdrawn_by_id: agreed,
+      },
+    ]);
     const cancelled = (await outboxOf(env, { subjectId: agreed })).find((m) => m.id === pending[0]!.id)!;
     assert.equal(cancelled.state, 'cancelled');
     assert.equal(cancelled.last_error, 'consent_withdrawn');

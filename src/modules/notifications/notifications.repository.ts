@@ -133,41 +133,12 @@ export const notificationsRepository = {
     return rows[0];
   },
 
-  /** Whether the subject has a processing consent at the operator that has not been withdrawn. */
-  async hasLiveConsent(
-    tx: Tx,
-    operatorId: string,
-    subjectId: string,
-    kind: 'processing' | 'marketing',
-  ): Promise<boolean> {
-    const { rowCount } = await tx.query(
-      `SELECT 1 FROM consent_records
-       WHERE operator_id = $1 AND subject_id = $2 AND kind = $3 AND withdrawn_at IS NULL LIMIT 1`,
-      [operatorId, subjectId, kind],
-    );
-    return rowCount === 1;
-  },
-
-  /**
-   * Subjects of the operator with a live marketing consent and an e-mail, in id order after `after`
-   * (a page of `limit`), optionally only among `subjectIds`.
-   */
-  async marketingRecipients(
-    tx: Tx,
-    operatorId: string,
-    subjectIds: readonly string[] | null,
-    after: string | null,
-    limit: number,
-  ): Promise<RecipientRow[]> {
+  /** Those of the subjects (of the operator) that have an e-mail address, in id order. */
+  async recipientsAmong(tx: Tx, operatorId: string, subjectIds: readonly string[]): Promise<RecipientRow[]> {
     const { rows } = await tx.query<RecipientRow>(
-      `SELECT s.id, s.email_enc FROM subjects s
-       WHERE s.operator_id = $1 AND s.email_enc IS NOT NULL
-         AND ($2::uuid[] IS NULL OR s.id = ANY ($2::uuid[]))
-         AND ($3::uuid IS NULL OR s.id > $3::uuid)
-         AND EXISTS (SELECT 1 FROM consent_records c WHERE c.operator_id = s.operator_id AND c.subject_id = s.id
-                       AND c.kind = 'marketing' AND c.withdrawn_at IS NULL)
-       ORDER BY s.id LIMIT $4`,
-      [operatorId, subjectIds, after, limit],
+      `SELECT id, email_enc FROM subjects
+       WHERE operator_id = $1 AND id = ANY ($2::uuid[]) AND email_enc IS NOT NULL ORDER BY id`,
+      [operatorId, subjectIds],
     );
     return rows;
   },
@@ -205,22 +176,5 @@ export const notificationsRepository = {
       hash,
       at,
     ]);
-  },
-
-  /** Withdraws every live marketing consent of the subject; returns the withdrawn records' ids. */
-  async withdrawMarketing(
-    tx: Tx,
-    operatorId: string,
-    subjectId: string,
-    at: Date,
-    channel: string,
-  ): Promise<string[]> {
-    const { rows } = await tx.query<{ id: string }>(
-      `UPDATE consent_records SET withdrawn_at = $3, withdrawn_channel = $4
-       WHERE operator_id = $1 AND subject_id = $2 AND kind = 'marketing' AND withdrawn_at IS NULL
-       RETURNING id`,
-      [operatorId, subjectId, at, channel],
-    );
-    return rows.map((r) => r.id);
   },
 };

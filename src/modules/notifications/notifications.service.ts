@@ -23,8 +23,10 @@
  * Marketing. `sendMarketing` queues e-mails only to subjects with a live marketing consent (seed
  * 003 s.4.1.8-4.1.9; 38-FZ art. 18), each with its own random unsubscribe token (only its SHA-256
  * is stored) in a link and in the RFC 8058 headers. `unsubscribe` withdraws the subject's marketing
- * consents at once (consent.withdraw, audited), cancels marketing still queued, and is idempotent;
- * later marketing finds no live consent and is never queued.
+ * consents at once through the consent module (audited there as consent.withdraw) and is
+ * idempotent; `marketingConsentWithdrawn`, this module's listener of every marketing withdrawal
+ * (the link's or one staff recorded), cancels marketing still queued; later marketing finds no
+ * live consent and is never queued.
  *
  * Settings. The operator's templates, switches, quiet hours and clinic phone, read and changed
  * with `notification.manage` (audited as `notification.settings` / `notification.template`).
@@ -47,6 +49,12 @@ import { isUuid, randomToken, type Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
 import type { AuditService } from '../audit/index.ts';
+import {
+  hasConsent,
+  subjectsWithLiveConsent,
+  type ConsentService,
+  type ConsentWithdrawn,
+} from '../consent/index.ts';
 import { addInquiryEvent, inquiryFieldsAad, inquiryReplyToAad } from '../inquiries/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
 import {
@@ -101,6 +109,8 @@ export interface NotificationsDeps {
   keyring: Pick<KeyringService, 'getDataKey' | 'getDataKeys'>;
   outbox: Pick<OutboxService, 'add' | 'cancelPending' | 'sendsEmail'>;
   audit: AuditService;
+  /** Withdraws the marketing consent of the one-click link. */
+  consent: Pick<ConsentService, 'withdrawIn'>;
   quietHours: QuietHoursStore;
   clock: Clock;
   ids: Ids;
@@ -190,7 +200,7 @@ export class NotificationsService {
     const inquiry = await repo.inquiryForNotice(tx, e.operatorId, e.inquiryId);
     if (!inquiry) return;
     const subjectId = inquiry.subject_id;
-    if (!(await repo.hasLiveConsent(tx, e.operatorId, subjectId, 'processing'))) return;
+    if (!(await hasConsent(tx, e.operatorId, subjectId, 'processing', 'live'))) return;
     const key = await keyring.getDataKey(subjectId);
     if (!key) return;
     const settings = await repo.settings(tx, e.operatorId);
@@ -428,15 +438,14 @@ export class NotificationsService {
     let after: string | null = null;
     for (;;) {
       const page: number = await db.scoped([operatorId], async (tx) => {
-        const rows = await repo.marketingRecipients(
-          tx,
-          operatorId,
-          m.subjectIds ?? null,
+        const consenting = await subjectsWithLiveConsent(tx, operatorId, 'marketing', {
+          among: m.subjectIds ?? null,
           after,
-          MARKETING_PAGE,
-        );
-        if (rows.length === 0) return 0;
-        after = rows[rows.length - 1]!.id;
+          limit: MARKETING_PAGE,
+        });
+        if (consenting.length === 0) return 0;
+        after = consenting[consenting.length - 1]!;
+        const rows = await repo.recipientsAmong(tx, operatorId, consenting);
         const keys = await keyring.getDataKeys(rows.map((r) => r.id));
         for (const r of rows) {
           const key = keys.get(r.id);
@@ -476,7 +485,7 @@ export class NotificationsService {
           );
           queued++;
         }
-        return rows.length;
+        return consenting.length;
       });
       if (page < MARKETING_PAGE) break;
     }
@@ -494,7 +503,7 @@ export class NotificationsService {
     const state = await this.deps.db.scoped([operatorId], async (tx) => {
       const t = await repo.findToken(tx, operatorId, hash, false);
       if (!t) return undefined;
-      return { withdrawn: !(await repo.hasLiveConsent(tx, operatorId, t.subject_id, 'marketing')) };
+      return { withdrawn: !(await hasConsent(tx, operatorId, t.subject_id, 'marketing', 'live')) };
     });
     if (!state) return undefined;
     return { clinicName: await this.clinicName(operatorId), withdrawn: state.withdrawn };
@@ -510,37 +519,44 @@ export class NotificationsService {
     const found = await this.tokenScope(token);
     if (!found) return undefined;
     const { operatorId, hash } = found;
-    const { db, clock, audit, outbox } = this.deps;
+    const { db, clock, consent } = this.deps;
     const changed = await db.scoped([operatorId], async (tx) => {
       const t = await repo.findToken(tx, operatorId, hash, true);
       if (!t) return undefined;
-      const at = clock.now();
-      const withdrawn = await repo.withdrawMarketing(tx, operatorId, t.subject_id, at, 'unsubscribe_link');
-      await repo.markTokenUsed(tx, hash, at);
-      await outbox.cancelPending(tx, {
+      // The marketing still queued is cancelled by this module's listener of the withdrawal.
+      const withdrawn = await consent.withdrawIn(tx, {
         operatorId,
         subjectId: t.subject_id,
-        templates: [MARKETING_TEMPLATE],
-        reason: 'consent_withdrawn',
+        kind: 'marketing',
+        channel: 'unsubscribe_link',
+        method: 'link',
+        by: { type: 'subject', id: t.subject_id },
+        // The channel, not the patient's IP address: the audit log holds no personal data.
+        source: 'unsubscribe_link',
       });
-      for (const consentId of withdrawn) {
-        await audit.record(tx, {
-          actor: { type: 'subject', id: t.subject_id },
-          action: 'consent.withdraw',
-          objectType: 'consent',
-          objectId: consentId,
-          subjectId: t.subject_id,
-          operatorId,
-          // The channel, not the patient's IP address: the audit log holds no personal data.
-          source: 'unsubscribe_link',
-          result: 'success',
-        });
-      }
+      await repo.markTokenUsed(tx, hash, clock.now());
       return withdrawn.length > 0;
     });
     if (changed === undefined) return undefined;
     if (changed) this.deps.log?.info({ operatorId }, 'marketing consent withdrawn by link');
     return { clinicName: await this.clinicName(operatorId), withdrawn: true, changed };
+  }
+
+  /**
+   * A marketing consent was withdrawn (registered with the consent module): the marketing still
+   * queued for the subject is cancelled in the withdrawal's transaction, and later marketing finds
+   * no live consent.
+   */
+  async marketingConsentWithdrawn(
+    tx: Tx,
+    w: Pick<ConsentWithdrawn, 'operatorId' | 'subjectId'>,
+  ): Promise<void> {
+    await this.deps.outbox.cancelPending(tx, {
+      operatorId: w.operatorId,
+      subjectId: w.subjectId,
+      templates: [MARKETING_TEMPLATE],
+      reason: 'consent_withdrawn',
+    });
   }
 
   private async tokenScope(token: string): Promise<{ operatorId: string; hash: Buffer } | undefined> {

@@ -1,16 +1,18 @@
 /**
  * Test support for notifications (imported by tests only): an inquiry that arrived by messenger or
  * SMS made directly in the database as the channels module makes one (a subject, the sealed reply
- * address, optionally a processing consent), reading an outbox message's decrypted payload, and a
+ * address, optionally a processing consent citing the operator's really published document), reading an outbox message's decrypted payload, and a
  * JobRunner that dispatches to e-mail and the local providers.
  */
 import { randomUUID } from 'node:crypto';
 import type { TestEnv } from '../../../test/harness.ts';
 import { openString, sealString } from '../../platform/crypto/aead.ts';
 import { JobRunner } from '../../platform/jobs/index.ts';
+import { recordConsents } from '../consent/index.ts';
 import { inquiryFieldsAad, inquiryReplyToAad } from '../inquiries/index.ts';
 import { OUTBOX_DISPATCH, outboxAad, outboxDispatchJob, type Sender } from '../outbox/index.ts';
 import { insertSubject } from '../outbox/outbox.testing.ts';
+import { publishTestPolicy } from '../policy/policy.testing.ts';
 
 /** A messenger/SMS inquiry with its reply address; with a processing consent unless told not. */
 export async function insertMessengerInquiry(
@@ -40,11 +42,28 @@ export async function insertMessengerInquiry(
     ],
   );
   if (o.consent ?? true) {
-    await admin.query(
-      `INSERT INTO consent_records (id, operator_id, subject_id, inquiry_id, kind, document_id, document_version,
-         document_sha256, policy_version, given_at, channel)
-       VALUES ($1, $2, $3, $4, 'processing', $5, 1, $6, 1, $7, $8)`,
-      [randomUUID(), operatorId, subjectId, inquiryId, randomUUID(), 'b'.repeat(64), now, channel],
+    const policy = await publishTestPolicy(env, operatorId);
+    const doc = policy.documents.consent_processing;
+    await env.ctx.db.scoped([operatorId], (tx) =>
+      recordConsents(tx, [
+        {
+          id: randomUUID(),
+          operatorId,
+          subjectId,
+          inquiryId,
+          kind: 'processing',
+          document: { id: doc.id, version: doc.version, sha256: doc.sha256 },
+          policyVersion: policy.declarationVersion,
+          givenAt: now,
+          channel,
+          formId: null,
+          ip: null,
+          userAgent: null,
+          representativeEnc: null,
+          evidenceEnc: null,
+          reviewShow: null,
+        },
+      ]),
     );
   }
   return { inquiryId, subjectId };

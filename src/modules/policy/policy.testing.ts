@@ -2,6 +2,30 @@
  * Test helpers of the policy module.
  */
 import type pg from 'pg';
+import type { TestEnv } from '../../../test/harness.ts';
+import { systemPrincipal } from '../staff/index.ts';
+import { DEMO_DECLARATION } from './demo-declaration.ts';
+import type { PublishedPolicy } from './declaration.schemas.ts';
+
+const published = new WeakMap<TestEnv, Map<string, Promise<PublishedPolicy>>>();
+
+/**
+ * The operator's policy really published through the policy service (the demo declaration, its
+ * documents rendered, hashed and stored), once per test environment and operator: consent records
+ * cite documents that exist, as the database's foreign key demands.
+ */
+export function publishTestPolicy(env: TestEnv, operatorId: string): Promise<PublishedPolicy> {
+  const mine = published.get(env) ?? new Map<string, Promise<PublishedPolicy>>();
+  published.set(env, mine);
+  let p = mine.get(operatorId);
+  if (!p) {
+    const policy = env.ctx.services.policy;
+    const system = systemPrincipal('test');
+    p = policy.saveDraft(system, operatorId, DEMO_DECLARATION).then(() => policy.publish(system, operatorId));
+    mine.set(operatorId, p);
+  }
+  return p;
+}
 
 /**
  * Puts in force, behind the service's back (as an installation from before the English documents

@@ -1,12 +1,12 @@
 /**
- * Rows of `reviews`, read together with the review inquiries they belong to and those inquiries'
- * publication consents. A review without a row is pending. Every table here has row-level
+ * Rows of `reviews`, read together with the review inquiries they belong to (the publication
+ * consents are the consent module's; the service adds them). A review without a row is pending. Every table here has row-level
  * security: calls run in a transaction scoped to the operator.
  */
 import type { Tx } from '../../platform/db/database.ts';
 
-/** A review inquiry with its decision (if any) and its latest publication consent (if any). */
-export interface ReviewRow {
+/** A review inquiry with its decision (if any). */
+export interface ReviewBaseRow {
   id: string;
   number: string;
   operator_id: string;
@@ -19,6 +19,10 @@ export interface ReviewRow {
   unpublish_reason: 'staff' | 'consent_withdrawn' | null;
   actor_id: string | null;
   review_withdrawn_at: Date | null;
+}
+
+/** The review with its inquiry's latest publication consent (if any). */
+export interface ReviewRow extends ReviewBaseRow {
   consent_id: string | null;
   consent_show: string | null;
   consent_withdrawn_at: Date | null;
@@ -42,19 +46,12 @@ export interface Decision {
   actorId: string | null;
 }
 
-// The latest publication consent of the inquiry: a second one (a repeated form) supersedes the first.
 const REVIEW_SELECT = `
   SELECT i.id, i.number::text AS number, i.operator_id, i.subject_id, i.created_at, i.fields_enc,
          coalesce(r.state, 'pending') AS state, r.published_at, r.decided_at, r.unpublish_reason, r.actor_id,
-         r.consent_withdrawn_at AS review_withdrawn_at,
-         c.id AS consent_id, c.review_show AS consent_show, c.withdrawn_at AS consent_withdrawn_at
+         r.consent_withdrawn_at AS review_withdrawn_at
   FROM inquiries i
-  LEFT JOIN reviews r ON r.inquiry_id = i.id
-  LEFT JOIN LATERAL (
-    SELECT id, review_show, withdrawn_at FROM consent_records
-    WHERE inquiry_id = i.id AND subject_id = i.subject_id AND kind = 'review_publication'
-    ORDER BY given_at DESC, id DESC LIMIT 1
-  ) c ON true`;
+  LEFT JOIN reviews r ON r.inquiry_id = i.id`;
 
 export const reviewsRepository = {
   async countByState(tx: Tx, operatorId: string): Promise<{ state: string; n: string }[]> {
@@ -75,8 +72,8 @@ export const reviewsRepository = {
     state: string,
     limit: number,
     offset: number,
-  ): Promise<ReviewRow[]> {
-    const { rows } = await tx.query<ReviewRow>(
+  ): Promise<ReviewBaseRow[]> {
+    const { rows } = await tx.query<ReviewBaseRow>(
       `${REVIEW_SELECT}
        WHERE i.operator_id = $1 AND i.form_id = 'review' AND coalesce(r.state, 'pending') = $2
        ORDER BY i.created_at DESC, i.id DESC LIMIT $3 OFFSET $4`,
@@ -86,8 +83,8 @@ export const reviewsRepository = {
   },
 
   /** The review, its inquiry row locked: decisions on one review are serialised. */
-  async lock(tx: Tx, operatorId: string, id: string): Promise<ReviewRow | undefined> {
-    const { rows } = await tx.query<ReviewRow>(
+  async lock(tx: Tx, operatorId: string, id: string): Promise<ReviewBaseRow | undefined> {
+    const { rows } = await tx.query<ReviewBaseRow>(
       `${REVIEW_SELECT}
        WHERE i.id = $1 AND i.operator_id = $2 AND i.form_id = 'review'
        FOR UPDATE OF i`,
@@ -97,8 +94,8 @@ export const reviewsRepository = {
   },
 
   /** The subject's review inquiries, locked (a withdrawal of the publication consent). */
-  async lockOfSubject(tx: Tx, subjectId: string): Promise<ReviewRow[]> {
-    const { rows } = await tx.query<ReviewRow>(
+  async lockOfSubject(tx: Tx, subjectId: string): Promise<ReviewBaseRow[]> {
+    const { rows } = await tx.query<ReviewBaseRow>(
       `${REVIEW_SELECT}
        WHERE i.subject_id = $1 AND i.form_id = 'review'
        ORDER BY i.created_at, i.id

@@ -65,7 +65,10 @@ describe('ReviewsService', () => {
     b = await insertOperatorWithSite(env, 'rv-b');
     intake = testIntake(
       env,
-      policySource({ [a.operatorId]: testPolicy(a.operatorId), [b.operatorId]: testPolicy(b.operatorId) }),
+      policySource({
+        [a.operatorId]: await testPolicy(env, a.operatorId),
+        [b.operatorId]: await testPolicy(env, b.operatorId),
+      }),
     );
     reviews = env.ctx.services.reviews;
     moderatorId = randomUUID();
@@ -305,7 +308,7 @@ describe('ReviewsService', () => {
 
   it('pages the public list, newest first', async () => {
     const c = await insertOperatorWithSite(env, 'rv-c');
-    const own = testIntake(env, policySource({ [c.operatorId]: testPolicy(c.operatorId) }));
+    const own = testIntake(env, policySource({ [c.operatorId]: await testPolicy(env, c.operatorId) }));
     const mod = staffPrincipal(randomUUID(), { [c.operatorId]: ['moderator'] });
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) {
@@ -332,7 +335,7 @@ describe('ReviewsService', () => {
 
   it('another instance shows a change within the cache’s time to live, exactly', async () => {
     const d = await insertOperatorWithSite(env, 'rv-d');
-    const own = testIntake(env, policySource({ [d.operatorId]: testPolicy(d.operatorId) }));
+    const own = testIntake(env, policySource({ [d.operatorId]: await testPolicy(env, d.operatorId) }));
     const id = await submitReview(own, d);
     await reviews.publish(systemPrincipal('test'), d.operatorId, id);
     const other = new ReviewsService({

@@ -8,8 +8,9 @@
  * what is published is a copy of exactly what that consent allows: the signature («Вера С.»,
  * «Вера», or none), the text as written, the rating. The copy is sealed under the subject's data
  * key (AAD `review:<id>:author`, `review:<id>:text`), so destroying the patient removes it too.
- * When the author withdraws the consent, the rights desk calls `consentWithdrawn`, which takes
- * every review of the subject down for good.
+ * When the author withdraws the consent, the consent module's withdrawal calls `consentWithdrawn`
+ * (registered for `review_publication` withdrawals), which takes every review of the subject down
+ * for good.
  *
  * Access mirrors the inquiries: a principal without any role at the operator gets NotFound for a
  * review id, as for an unknown one; one with a role but without `review.moderate` gets Forbidden.
@@ -36,11 +37,17 @@ import type { Logger } from '../../platform/logger.ts';
 import { TtlCache } from '../../platform/ttl-cache.ts';
 import { parseInput } from '../../platform/validation.ts';
 import type { AuditEntry, AuditService } from '../audit/index.ts';
+import { latestConsentsOfInquiries } from '../consent/index.ts';
 import { inquiryFieldsAad, type ReviewShow } from '../inquiries/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
 import { actorOf, auditEntryBy, requirePermission, systemPrincipal, type Principal } from '../staff/index.ts';
 import { reviewSignature } from './review-signature.ts';
-import { reviewsRepository as repo, type Decision, type ReviewRow } from './reviews.repository.ts';
+import {
+  reviewsRepository as repo,
+  type Decision,
+  type ReviewBaseRow,
+  type ReviewRow,
+} from './reviews.repository.ts';
 import {
   MAX_PAGE,
   PUBLIC_PAGE_SIZE,
@@ -110,7 +117,7 @@ export class ReviewsService {
         REVIEW_PAGE_SIZE + 1,
         (page - 1) * REVIEW_PAGE_SIZE,
       );
-      const shown = rows.slice(0, REVIEW_PAGE_SIZE);
+      const shown = await withConsents(tx, rows.slice(0, REVIEW_PAGE_SIZE));
       const keys = await keyring.getDataKeys([...new Set(shown.map((r) => r.subject_id))]);
       const items: ReviewItem[] = [];
       for (const r of shown) {
@@ -152,7 +159,7 @@ export class ReviewsService {
     const { order } = parseInput(PublishInput, input);
     const { db, keyring, audit } = this.deps;
     const result = await db.scoped([operatorId], async (tx): Promise<ModerationResult> => {
-      const r = await repo.lock(tx, operatorId, reviewId);
+      const r = await lockReview(tx, operatorId, reviewId);
       if (!r) throw notFound();
       if (r.state === 'published') return { id: r.id, state: 'published', changed: false };
       if (consentOf(r) !== 'live' || r.consent_id === null || r.consent_show === null) {
@@ -189,7 +196,7 @@ export class ReviewsService {
   async unpublish(principal: Principal, operatorId: string, reviewId: string): Promise<ModerationResult> {
     this.requireAccess(principal, operatorId, reviewId);
     const result = await this.deps.db.scoped([operatorId], async (tx): Promise<ModerationResult> => {
-      const r = await repo.lock(tx, operatorId, reviewId);
+      const r = await lockReview(tx, operatorId, reviewId);
       if (!r) throw notFound();
       if (r.state === 'unpublished') return { id: r.id, state: 'unpublished', changed: false };
       if (r.state !== 'published') {
@@ -207,7 +214,7 @@ export class ReviewsService {
   async reject(principal: Principal, operatorId: string, reviewId: string): Promise<ModerationResult> {
     this.requireAccess(principal, operatorId, reviewId);
     const result = await this.deps.db.scoped([operatorId], async (tx): Promise<ModerationResult> => {
-      const r = await repo.lock(tx, operatorId, reviewId);
+      const r = await lockReview(tx, operatorId, reviewId);
       if (!r) throw notFound();
       if (r.state === 'rejected') return { id: r.id, state: 'rejected', changed: false };
       if (r.state === 'published') {
@@ -227,17 +234,17 @@ export class ReviewsService {
   /**
    * The author withdrew the consent to publish: every review of the subject is taken down (audited
    * as `review.unpublish`) and none can be published again. Runs in the caller's transaction,
-   * which must be scoped to the subject's operator (the rights desk's withdrawal); like
-   * `OutboxService.add` it checks no permission of its own: the caller's method has checked its
-   * principal, and withdrawing is the author's right whoever records it. Returns how many
-   * reviews were taken down. The public cache is cleared now; a page read between this call and
+   * which must be scoped to the subject's operator (the consent module's withdrawal, whose
+   * listener this is); like `OutboxService.add` it checks no permission of its own: the caller's
+   * method has checked its principal, and withdrawing is the author's right whoever records it.
+   * Returns how many reviews were taken down. The public cache is cleared now; a page read between this call and
    * the caller's commit can show the review for at most the cache's time to live.
    */
   async consentWithdrawn(tx: Tx, subjectId: string, principal: Principal = WITHDRAWAL): Promise<number> {
     if (!isUuid(subjectId)) return 0;
     let unpublished = 0;
     const operators = new Set<string>();
-    for (const r of await repo.lockOfSubject(tx, subjectId)) {
+    for (const r of await withConsents(tx, await repo.lockOfSubject(tx, subjectId))) {
       operators.add(r.operator_id);
       const d = this.decision(principal, r);
       if (r.state === 'published') {
@@ -325,6 +332,30 @@ export class ReviewsService {
       operatorId,
     });
   }
+}
+
+/** The review, its inquiry locked, with its publication consent. */
+async function lockReview(tx: Tx, operatorId: string, id: string): Promise<ReviewRow | undefined> {
+  const r = await repo.lock(tx, operatorId, id);
+  return r && (await withConsents(tx, [r]))[0];
+}
+
+/** The rows with their inquiries' latest publication consents: a repeated form's supersedes the first. */
+async function withConsents(tx: Tx, rows: readonly ReviewBaseRow[]): Promise<ReviewRow[]> {
+  const consents = await latestConsentsOfInquiries(
+    tx,
+    'review_publication',
+    rows.map((r) => ({ id: r.id, subjectId: r.subject_id })),
+  );
+  return rows.map((r) => {
+    const c = consents.get(r.id);
+    return {
+      ...r,
+      consent_id: c?.id ?? null,
+      consent_show: c?.reviewShow ?? null,
+      consent_withdrawn_at: c?.withdrawnAt ?? null,
+    };
+  });
 }
 
 function hasAnyRole(principal: Principal, operatorId: string): boolean {

@@ -5,8 +5,15 @@ import pg from 'pg';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { openString } from '../../platform/crypto/aead.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
-import { consentEvidenceAad, type InboundConnection } from '../channels/index.ts';
-import { inquiryReplyToAad, subjectInquiryIndex, type IntakeService } from '../inquiries/index.ts';
+import type { InboundConnection } from '../channels/index.ts';
+import { consentEvidenceAad, consentRepresentativeAad } from '../consent/index.ts';
+import {
+  inquiryFieldsAad,
+  inquiryNoteAad,
+  inquiryReplyToAad,
+  subjectInquiryIndex,
+  type IntakeService,
+} from '../inquiries/index.ts';
 import {
   insertOperatorWithSite,
   staffPrincipal,
