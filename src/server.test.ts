@@ -122,7 +122,11 @@ describe('serve: graceful shutdown', () => {
       await closing;
       assert.deepEqual(events, ['runner stopping, database still open', 'runner stopped']);
       assert.equal(jobs.runner.running, false);
-      await assert.rejects(server.runtime.ctx.db.ping(), 'the pools are closed after the runner');
+      await assert.rejects(
+        server.runtime.ctx.db.ping(),
+        /after calling end on the pool/,
+        'the pools are closed after the runner',
+      );
       assert.equal(await refused(Number(port)), true);
       server = undefined;
     } finally {
