@@ -8,6 +8,11 @@
  * though still checked on every request (one address and one key send everything). Target:
  * intake ≥ 40% of the bare route, p99 < 100 ms.
  *
+ * A second baseline, bench/plain-intake-server.ts, does the form intake's durable work written
+ * plainly (the data key wrapped, the same seals and blind index, the keyring write and the data
+ * transaction with the same rows) and nothing else: the form intake's rate over it is what the
+ * app costs beyond its own work.
+ *
  * The bare route reaches PostgreSQL the way the app does (the Unix socket in the data folder). For
  * each load the CPU time per request of the serving process and of all PostgreSQL processes is
  * read from /proc, which shows where an intake's cost goes.
@@ -104,6 +109,7 @@ const env = {
 };
 let serve: ServeProcess | undefined;
 let bare: Awaited<ReturnType<typeof startChildServer>> | undefined;
+let plain: Awaited<ReturnType<typeof startChildServer>> | undefined;
 const rows: Row[] = [];
 try {
   serve = await startServe({ dataDir, env, args: ['--demo'] });
@@ -124,6 +130,10 @@ try {
   bare = await startChildServer('bench/bare-intake-server.ts', {
     BENCH_DATABASE_URL: socketUrl,
   });
+  plain = await startChildServer('bench/plain-intake-server.ts', {
+    BENCH_DATABASE_URL: socketUrl,
+    BENCH_OPERATOR: 'lux-demo',
+  });
 
   const expected = Math.ceil(seconds * 2500) + 2000;
   const tokens = await fetchTokens(base, expected);
@@ -139,32 +149,29 @@ try {
       website: '',
     }).toString();
 
+  const baseline = (url: string) => (): Promise<autocannon.Result> =>
+    autocannon({
+      url: `${url}/intake`,
+      connections,
+      duration: seconds,
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          setupRequest: (req) => ({
+            ...req,
+            body: new URLSearchParams({
+              name: 'Нагрузочный Тест',
+              phone: nextPhone(),
+              consent_processing: 'yes',
+            }).toString(),
+          }),
+        },
+      ],
+    });
   const loads: [string, () => Promise<autocannon.Result>, string, number][] = [
-    [
-      'bare Fastify: zod + 1 INSERT',
-      () =>
-        autocannon({
-          url: `${bare!.url}/intake`,
-          connections,
-          duration: seconds,
-          requests: [
-            {
-              method: 'POST',
-              headers: { 'content-type': 'application/x-www-form-urlencoded' },
-              setupRequest: (req) => ({
-                ...req,
-                body: new URLSearchParams({
-                  name: 'Нагрузочный Тест',
-                  phone: nextPhone(),
-                  consent_processing: 'yes',
-                }).toString(),
-              }),
-            },
-          ],
-        }),
-      '303',
-      bare.pid,
-    ],
+    ['bare Fastify: zod + 1 INSERT', baseline(bare.url), '303', bare.pid],
+    ['plain: the intake’s durable work', baseline(plain.url), '303', plain.pid],
     [
       'intake: form POST /forms/callback',
       () =>
@@ -234,16 +241,21 @@ try {
   }
   printTable(`intake (autocannon -c ${connections} -d ${seconds}, embedded PostgreSQL, same run)`, rows);
   const bareRps = rows[0]!.requestsPerSecond;
-  const ratios = rows.slice(1).map((r) => ({
+  const plainRow = rows[1]!;
+  const ratios = rows.slice(2).map((r) => ({
     target: r.target,
     overBare: round(r.requestsPerSecond / bareRps, 2),
+    // Below 1 by the share of the time the app spends beyond the durable work itself.
+    overPlain: round(r.requestsPerSecond / plainRow.requestsPerSecond, 2),
+    appCpuOverPlain: round(r.appCpuMsPerRequest / Math.max(0.01, plainRow.appCpuMsPerRequest), 2),
     p99Ms: r.p99Ms,
     meetsTarget: r.requestsPerSecond / bareRps >= 0.4 && r.p99Ms < 100 ? 'yes' : 'no',
   }));
-  printTable('intake / bare route (target ≥ 0.40, p99 < 100 ms)', ratios);
+  printTable('intake / bare route (target ≥ 0.40, p99 < 100 ms) and / plain durable work', ratios);
   process.stdout.write(`\nwrote ${await writeResult('intake', { seconds, connections, rows, ratios })}\n`);
 } finally {
   if (bare) await bare.stop();
+  if (plain) await plain.stop();
   if (serve) await serve.stop();
   await removeDir(dataDir);
 }

@@ -122,7 +122,11 @@ describe('serve: graceful shutdown', () => {
       await closing;
       assert.deepEqual(events, ['runner stopping, database still open', 'runner stopped']);
       assert.equal(jobs.runner.running, false);
-      await assert.rejects(server.runtime.ctx.db.ping(), 'the pools are closed after the runner');
+      await assert.rejects(
+        server.runtime.ctx.db.ping(),
+        /after calling end on the pool/,
+        'the pools are closed after the runner',
+      );
       assert.equal(await refused(Number(port)), true);
       server = undefined;
     } finally {
@@ -162,6 +166,7 @@ const server = await startServer(config, log, {
   onListening: undefined,
   surfaces: [async (app, ctx) => {
     app.get('/test/slow', async () => {
+      process.stdout.write('SLOW STARTED\\n');
       await new Promise((r) => setTimeout(r, 1000));
       await ctx.db.query('SELECT 1');
       return { done: true };
@@ -193,7 +198,8 @@ describe('serve: SIGTERM on the embedded database', () => {
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
       child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      // 'close', not 'exit': 'exit' can come before the last output is read, and the output is checked.
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
       const deadline = Date.now() + 60_000;
       let url: string | undefined;
       while (!(url = /READY (\S+)/.exec(out)?.[1])) {
@@ -201,7 +207,12 @@ describe('serve: SIGTERM on the embedded database', () => {
         await delay(20);
       }
       const inFlight = fetch(`${url}/test/slow`);
-      await delay(200);
+      // The signal must come once the request is being handled: sent after a fixed wait, it could
+      // beat a slow connection to the server, which then refused it as a new request.
+      while (!out.includes('SLOW STARTED')) {
+        assert.ok(child.exitCode === null, `serve ended early:\n${out}`);
+        await delay(20);
+      }
       assert.ok(child.kill('SIGTERM'));
       const res = await inFlight;
       assert.equal(res.status, 200, 'the request in flight still had its database');

@@ -72,3 +72,17 @@ export async function fillByLabel(
     else await input.fill(value);
   }
 }
+
+/**
+ * Runs `action` (a click that submits a form or follows a link) and returns once `frame` shows the
+ * document it leads to, loaded. `waitForLoadState()` alone is not that: right after the click, or
+ * after the form's response has arrived, the frame may still hold the old, loaded document, and a
+ * check would read it (which happened under load).
+ *
+ * @example
+ *   await loadedAfter(page.mainFrame(), () => page.getByRole('link', { name: 'English' }).click());
+ */
+export async function loadedAfter(frame: Frame, action: () => Promise<unknown>): Promise<void> {
+  await Promise.all([frame.page().waitForEvent('framenavigated', (f) => f === frame), action()]);
+  await frame.waitForLoadState();
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { fillByLabel, labelled, seriousA11yViolations } from '../../test/browser.ts';
+import { fillByLabel, labelled, loadedAfter, seriousA11yViolations } from '../../test/browser.ts';
 import { SURFACES } from '../composition/surfaces.ts';
 import { renderHtmlError } from '../console/index.ts';
 import { openSiteInBrowser, type SiteEnv, type SiteInBrowser } from './web.testing.ts';
@@ -36,9 +36,10 @@ describe('the public site in real Chromium, JavaScript off', { timeout: 180_000 
     s.env.clock.advance(10_000);
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.request().method() === 'POST'),
-      page.locator(`form[action="/forms/${formId}"]`).getByRole('button', { name: button }).click(),
+      loadedAfter(page.mainFrame(), () =>
+        page.locator(`form[action="/forms/${formId}"]`).getByRole('button', { name: button }).click(),
+      ),
     ]);
-    await page.waitForLoadState();
     return response.status();
   }
 
@@ -221,11 +222,12 @@ describe('the public site in real Chromium, JavaScript off', { timeout: 180_000 
     // A refused form, with its error summary and the messages beside the fields.
     await page.goto(`${base}/contacts`);
     s.env.clock.advance(10_000);
-    await page
-      .locator('form[action="/forms/feedback"]')
-      .getByRole('button', { name: 'Отправить сообщение' })
-      .click();
-    await page.waitForLoadState();
+    await loadedAfter(page.mainFrame(), () =>
+      page
+        .locator('form[action="/forms/feedback"]')
+        .getByRole('button', { name: 'Отправить сообщение' })
+        .click(),
+    );
     assert.ok(await page.locator('#feedback-consent-processing-error').isVisible());
     assert.deepEqual(await seriousA11yViolations(page), [], 'refused form');
     await page.goto(`${base}/`);

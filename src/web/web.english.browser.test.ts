@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { seriousA11yViolations } from '../../test/browser.ts';
+import { loadedAfter, seriousA11yViolations } from '../../test/browser.ts';
 import { openSiteInBrowser, type SiteEnv, type SiteInBrowser } from './web.testing.ts';
 
 const CONSENT = /^I consent to the processing of my personal data to answer this request(\s*\*)?$/;
@@ -27,13 +27,13 @@ describe('the English public site in real Chromium, JavaScript off', { timeout: 
     assert.equal(await langOf(page), 'ru');
     const toEnglish = page.locator('header').getByRole('link', { name: 'English' });
     assert.equal(await toEnglish.getAttribute('hreflang'), 'en');
-    await toEnglish.click();
-    await page.waitForLoadState();
+    await loadedAfter(page.mainFrame(), () => toEnglish.click());
     assert.equal(new URL(page.url()).pathname, '/en/about');
     assert.equal(await langOf(page), 'en');
     assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'About the centre');
-    await page.locator('header').getByRole('link', { name: 'Русский' }).click();
-    await page.waitForLoadState();
+    await loadedAfter(page.mainFrame(), () =>
+      page.locator('header').getByRole('link', { name: 'Русский' }).click(),
+    );
     assert.equal(new URL(page.url()).pathname, '/about');
     assert.equal(await langOf(page), 'ru');
     await page.close();
@@ -53,9 +53,8 @@ describe('the English public site in real Chromium, JavaScript off', { timeout: 
       s.env.clock.advance(10_000);
       const [response] = await Promise.all([
         page.waitForResponse((r) => r.request().method() === 'POST'),
-        form.getByRole('button', { name: 'Send message' }).click(),
+        loadedAfter(page.mainFrame(), () => form.getByRole('button', { name: 'Send message' }).click()),
       ]);
-      await page.waitForLoadState();
       return response.status();
     };
     assert.equal(await submit(), 400);
@@ -135,11 +134,9 @@ describe('the English public site in real Chromium, JavaScript off', { timeout: 
     // A refused English form, and the site's own 404 page.
     await page.goto(`${base}/en/callback`);
     s.env.clock.advance(10_000);
-    await page
-      .locator('form[action="/en/forms/callback"]')
-      .getByRole('button', { name: 'Call me back' })
-      .click();
-    await page.waitForLoadState();
+    await loadedAfter(page.mainFrame(), () =>
+      page.locator('form[action="/en/forms/callback"]').getByRole('button', { name: 'Call me back' }).click(),
+    );
     assert.ok(await page.locator('#callback-consent-processing-error').isVisible());
     assert.deepEqual(await seriousA11yViolations(page), [], 'refused form');
     const missing = await page.goto(`${base}/en/no-such-page`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { seriousA11yViolations } from '../../test/browser.ts';
+import { loadedAfter, seriousA11yViolations } from '../../test/browser.ts';
 import { openSiteInBrowser, type SiteInBrowser } from './web.testing.ts';
 import { publishedReview } from './web.reviews.testing.ts';
 
@@ -43,8 +43,9 @@ describe('the published reviews in real Chromium', { timeout: 180_000 }, () => {
       await first.locator('blockquote').innerText(),
       '<script>window.__pwned = 1</script><b>жирный?</b>',
     );
-    await page.getByRole('link', { name: 'Более ранние отзывы' }).click();
-    await page.waitForLoadState();
+    await loadedAfter(page.mainFrame(), () =>
+      page.getByRole('link', { name: 'Более ранние отзывы' }).click(),
+    );
     assert.match(page.url(), /\/reviews\?page=2$/);
     assert.equal(await page.locator('ol.review-list > li.review').count(), 2);
     await page.close();

@@ -37,6 +37,7 @@ describe('audit log', () => {
         await audit.record(tx, entry('test.rolled_back'));
         throw new Error('roll back');
       }),
+      { message: 'roll back' },
     );
     await env.ctx.db.transaction(async (tx) => {
       await audit.record(tx, entry('test.first'));

@@ -126,7 +126,7 @@ describe('ChannelConnectionsService', () => {
          WHERE provider = 'telegram' AND operator_id = $1) WHERE provider = 'max' AND operator_id = $1`,
       [opA],
     );
-    await assert.rejects(channels.credentials(opA, 'max'));
+    await assert.rejects(channels.credentials(opA, 'max'), { name: 'DecryptError' });
   });
 
   it('refuses a second connection of a provider, bad input, and anyone without operator.manage', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
+import { assertNoPersonalDataInLogs } from '../../../test/log-check.ts';
 import { openString } from '../../platform/crypto/aead.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import { inquiryNoteAad, type IntakeService } from '../inquiries/index.ts';
@@ -218,6 +219,6 @@ describe('VerbalConsentService', () => {
       consentIds,
     );
     assert.ok(audit.every((e) => e.subject_id === records[0]!.subject_id));
-    assert.ok(!env.logs.join('\n').includes('pbx.example'), 'the recording reference is not logged');
+    assertNoPersonalDataInLogs(env.logs, ['pbx.example']); // the recording reference
   });
 });

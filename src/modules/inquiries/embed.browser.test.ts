@@ -3,7 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { fillByLabel, labelled, launchChromium, seriousA11yViolations } from '../../../test/browser.ts';
+import {
+  fillByLabel,
+  labelled,
+  launchChromium,
+  loadedAfter,
+  seriousA11yViolations,
+} from '../../../test/browser.ts';
 import { createSiteEnv, type SiteEnv } from '../../web/web.testing.ts';
 import { systemPrincipal } from '../staff/index.ts';
 
@@ -157,12 +163,17 @@ describe('the widget on a clinic page of another origin, in real Chromium', { ti
     await fillByLabel(frame, fields);
   }
 
-  /** Clicks the frame's button past the minimum fill time; the status of the form's POST. */
+  /**
+   * Clicks the frame's button past the minimum fill time; the status of the form's POST, once the
+   * frame shows the page it led to (the thanks or the refused form), not the form it was sent from.
+   */
   async function submit(page: Page, frame: FrameLocator, button: string): Promise<number> {
     s.env.clock.advance(10_000);
+    const inner = await (await frame.owner().elementHandle()).contentFrame();
+    assert.ok(inner);
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.request().method() === 'POST'),
-      frame.getByRole('button', { name: button }).click(),
+      loadedAfter(inner, () => frame.getByRole('button', { name: button }).click()),
     ]);
     return response.status();
   }

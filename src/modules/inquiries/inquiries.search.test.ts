@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
+import { assertNoPersonalDataInLogs } from '../../../test/log-check.ts';
 import type { Database, Prepared, Tx } from '../../platform/db/database.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import type { PublishedPolicy } from '../policy/index.ts';
@@ -269,9 +270,13 @@ describe('InquiriesService.search', () => {
       inquiries.search(agent, a.operatorId, { phone: 'abc-секрет-42' }),
       ErrorCode.ValidationFailed,
     );
-    const text = env.logs.join('\n');
-    for (const pd of ['9125000001', '500-00-01', '500 00 01', 'anna.poisk', 'Anna.Poisk', 'секрет']) {
-      assert.ok(!text.includes(pd), `log lines contain ${pd}`);
-    }
+    assertNoPersonalDataInLogs(env.logs, [
+      '9125000001',
+      '500-00-01',
+      '500 00 01',
+      'anna.poisk',
+      'Anna.Poisk',
+      'секрет',
+    ]);
   });
 });

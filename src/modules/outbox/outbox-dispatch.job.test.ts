@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
+import { assertNoPersonalDataInLogs } from '../../../test/log-check.ts';
 import { freePort } from '../../platform/db/embedded.ts';
 import { createPool, Database } from '../../platform/db/database.ts';
 import { JobRunner, type RunOutcome } from '../../platform/jobs/index.ts';
@@ -183,7 +184,7 @@ describe('outbox dispatch to a real SMTP server', () => {
     assert.equal(r.state, 'failed');
     assert.equal(r.attempts, 1);
     assert.equal(r.last_error, 'refused:smtp-550');
-    assert.doesNotMatch(env.logs.join('\n'), /ivanova|Ivanova/);
+    assertNoPersonalDataInLogs(env.logs, ['ivanova'], { ignoreCase: true });
   });
 
   it('fails after the last attempt when the server cannot be reached', async () => {

@@ -68,6 +68,7 @@ describe('outbox.add', () => {
         await env.ctx.services.outbox.add(tx, message());
         throw new Error('the change failed');
       }),
+      { message: 'the change failed' },
     );
     const after = await env.ctx.db.system((tx) => tx.query('SELECT id FROM outbox'));
     assert.equal(after.rowCount, before.rowCount);
@@ -83,6 +84,7 @@ describe('outbox.add', () => {
     // Scoped to B but naming operator A: row-level security refuses the row.
     await assert.rejects(
       env.ctx.db.scoped([otherOperatorId], (tx) => env.ctx.services.outbox.add(tx, message())),
+      { code: ErrorCode.NotFound }, // the policy hides operator A's subject from B's scope
     );
     // No scope at all: the tenant tables refuse to be touched.
     await assert.rejects(

@@ -166,7 +166,9 @@ describe('WebhooksService', () => {
     bad('https://[::ffff:10.0.0.5]/hooks', 'production');
     const crmNet = outboundGuard({ refuse: true, allow: ['10.0.0.0/24'] });
     assert.doesNotThrow(() => checkUrl('https://10.0.0.5/hooks', 'production', crmNet));
-    assert.throws(() => checkUrl('https://10.0.1.5/hooks', 'production', crmNet));
+    assert.throws(() => checkUrl('https://10.0.1.5/hooks', 'production', crmNet), {
+      code: ErrorCode.ValidationFailed,
+    });
     bad('http://crm.example/hooks', 'production');
     bad('http://localhost/hooks', 'production');
     bad('https://localhost/hooks', 'production');

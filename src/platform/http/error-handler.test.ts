@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
+import { assertNoPersonalDataInLogs } from '../../../test/log-check.ts';
 import type { App } from './app.ts';
 import { AppError, ErrorCode } from '../errors.ts';
 
@@ -60,7 +61,7 @@ describe('the error handler', () => {
     const entry = JSON.parse(line) as { level: number; err: { type: string; stack?: string } };
     assert.equal(entry.level, 50);
     assert.match(entry.err.stack ?? '', /\bat /, 'the stack is kept for the log reader');
-    assert.doesNotMatch(env.logs.join('\n'), /ivanova|Иванова|79123456789/);
+    assertNoPersonalDataInLogs(env.logs, ['ivanova', 'Иванова', '79123456789']);
   });
 
   it('maps domain errors by code, with their own message, and sets Retry-After', async () => {

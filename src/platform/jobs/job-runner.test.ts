@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
+import { assertNoPersonalDataInLogs } from '../../../test/log-check.ts';
 import { createPool, Database } from '../db/database.ts';
 import { AppError, ErrorCode } from '../errors.ts';
 import { backoffDelayMs } from './backoff.ts';
@@ -164,6 +165,7 @@ describe('job runner', () => {
         await queue.enqueue(tx, { kind: 'test.rollback' });
         throw new Error('the change failed');
       }),
+      { message: 'the change failed' },
     );
     const { rows } = await env.ctx.db.query("SELECT 1 FROM jobs WHERE kind = 'test.rollback'");
     assert.equal(rows.length, 0);
@@ -304,9 +306,9 @@ describe('job runner', () => {
     const r = runner([effectJob('test.leaky', () => err)]);
     await r.runOnce();
     assert.equal((await jobState(id)).last_error, 'Error:E_LEAK');
-    const logs = env.logs.join('\n');
-    assert.match(logs, /job failed; will retry/);
-    assert.doesNotMatch(logs, /ivanova|Иванова|79123456789/);
+    assertNoPersonalDataInLogs(env.logs, ['ivanova', 'Иванова', '79123456789'], {
+      expect: 'job failed; will retry',
+    });
   });
 
   it('wakes at once on queue.wake() instead of waiting for the next poll', async () => {
