@@ -131,6 +131,20 @@ export default tseslint.config(
   },
   ...boundaries,
   {
+    // A test that expects a failure names it: a bare assert.rejects passes on any error at all.
+    files: TEST_FILES,
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.object.name='assert'][callee.property.name=/^(rejects|throws)$/][arguments.length<2]",
+          message: 'Name the error it expects: assert.rejects(promise, { code }) or a predicate.',
+        },
+      ],
+    },
+  },
+  {
     files: ['src/config/config.ts', 'scripts/**', 'bench/**', 'test/**', '**/*.test.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },

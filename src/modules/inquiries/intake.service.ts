@@ -30,7 +30,7 @@ import { AppError, ErrorCode } from '../../platform/errors.ts';
 import type { Ids } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { parseInput } from '../../platform/validation.ts';
-import type { AuditService, Actor, AuditEntry } from '../audit/index.ts';
+import type { AuditService, Actor } from '../audit/index.ts';
 import { consentRepresentativeAad, type ConsentKind, type NewConsent } from '../consent/index.ts';
 import type { KeyringService } from '../keyring/index.ts';
 import type { OperatorDto, OperatorsService } from '../operators/index.ts';

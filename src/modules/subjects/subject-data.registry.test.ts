@@ -5,11 +5,7 @@ import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { openString } from '../../platform/crypto/aead.ts';
 import type { InboundConnection } from '../channels/index.ts';
 import type { IntakeService } from '../inquiries/index.ts';
-import {
-  insertOperatorWithSite,
-  testIntakeFor,
-  type TestOperator,
-} from '../inquiries/intake.testing.ts';
+import { insertOperatorWithSite, testIntakeFor, type TestOperator } from '../inquiries/intake.testing.ts';
 import { systemPrincipal } from '../staff/index.ts';
 import { NOT_SUBJECT_KEYED } from './subject-data.registry.ts';
 import {

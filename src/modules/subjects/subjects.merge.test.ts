@@ -6,14 +6,8 @@ import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
 import { openString } from '../../platform/crypto/aead.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import type { InboundConnection } from '../channels/index.ts';
-import { consentEvidenceAad, consentRepresentativeAad } from '../consent/index.ts';
-import {
-  inquiryFieldsAad,
-  inquiryNoteAad,
-  inquiryReplyToAad,
-  subjectInquiryIndex,
-  type IntakeService,
-} from '../inquiries/index.ts';
+import { consentEvidenceAad } from '../consent/index.ts';
+import { inquiryReplyToAad, subjectInquiryIndex, type IntakeService } from '../inquiries/index.ts';
 import {
   insertOperatorWithSite,
   staffPrincipal,
@@ -24,7 +18,6 @@ import {
 import type { IntakeInput } from '../inquiries/index.ts';
 import { SubjectLookupMoves } from '../keyring/index.ts';
 import { outboxAad } from '../outbox/index.ts';
-import { reviewAad } from '../reviews/index.ts';
 import { submitReview } from '../reviews/reviews.testing.ts';
 import type { Principal } from '../staff/index.ts';
 import { connectWhatsApp, publishDemoPolicy, receiveWhatsApp } from './subject-data.testing.ts';
