@@ -185,6 +185,10 @@ try {
       SOGLASIE_KEYRING_URL: url('soglasie_keyring'),
       SOGLASIE_JOBS: 'false',
       SOGLASIE_LOG_LEVEL: 'warn',
+      // The outbox queues e-mail only where SMTP is configured; the bench's own sender (below)
+      // delivers to its local server, the runtime never sends (its jobs are off).
+      SMTP_HOST: '127.0.0.1',
+      SMTP_FROM: 'clinic@example.ru',
     }),
     createLogger('warn'),
   );
