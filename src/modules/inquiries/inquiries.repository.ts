@@ -28,7 +28,7 @@ export interface InquiryRow {
 }
 
 /** Statuses in which an inquiry is over: a new message opens another one. */
-export const CLOSED_STATUSES = ['done', 'rejected', 'spam'] as const;
+const CLOSED_STATUSES = ['done', 'rejected', 'spam'] as const;
 
 export const inquiriesRepository = {
   /** The inquiry a key made, and the keyed hash of the request that made it (null before 0022). */
