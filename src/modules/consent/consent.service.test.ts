@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
+import { rejectsWith } from '../../../test/rejects.ts';
 import { AppError, ErrorCode } from '../../platform/errors.ts';
 import type { IntakeService } from '../inquiries/index.ts';
 import {
@@ -13,8 +14,6 @@ import {
 import { submitReview } from '../reviews/reviews.testing.ts';
 import type { Principal } from '../staff/index.ts';
 import { ConsentService } from './index.ts';
-
-const rejectsWith = (p: Promise<unknown>, code: ErrorCode) => assert.rejects(p, { name: 'AppError', code });
 
 describe('ConsentService: withdrawal', () => {
   let env: TestEnv;

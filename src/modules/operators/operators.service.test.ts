@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
-import { AppError, ErrorCode } from '../../platform/errors.ts';
+import { rejectsWith } from '../../../test/rejects.ts';
+import { ErrorCode } from '../../platform/errors.ts';
 import { systemPrincipal, type Principal, type Role } from '../staff/index.ts';
 import {
   isTimeZone,
@@ -36,20 +37,6 @@ function card(slug: string, extra: Partial<OperatorCreate> = {}): OperatorCreate
     requestsPostalAddress: '390000, г. Рязань, ул. Примерная, д. 1',
     ...extra,
   };
-}
-
-async function rejectsWith(p: Promise<unknown>, code: ErrorCode, field?: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof AppError, `expected AppError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    if (field !== undefined) {
-      assert.ok(
-        e.details?.fields?.some((f) => f.path === field),
-        `expected an issue at ${field}, got ${JSON.stringify(e.details?.fields)}`,
-      );
-    }
-    return true;
-  });
 }
 
 describe('registration numbers and hosts', () => {

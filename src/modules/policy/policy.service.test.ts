@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
-import { AppError, ErrorCode } from '../../platform/errors.ts';
+import { rejectsWith } from '../../../test/rejects.ts';
+import { ErrorCode } from '../../platform/errors.ts';
 import { systemPrincipal, type Principal } from '../staff/index.ts';
 import { DEMO_DECLARATION } from './demo-declaration.ts';
 import { putInForceWithoutEnglish } from './policy.testing.ts';
@@ -23,20 +24,6 @@ function staff(operatorId: string, role: 'agent' | 'privacy_officer'): Principal
 
 function demo(): DeclarationInput {
   return structuredClone(DEMO_DECLARATION);
-}
-
-async function rejectsWith(p: Promise<unknown>, code: ErrorCode, path?: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof AppError, `expected AppError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    if (path !== undefined) {
-      assert.ok(
-        e.details?.fields?.some((f) => f.path === path),
-        `expected an issue at ${path}, got ${JSON.stringify(e.details?.fields)}`,
-      );
-    }
-    return true;
-  });
 }
 
 describe('policy service', () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
-import { AppError, ErrorCode } from '../../platform/errors.ts';
+import { rejectsWith } from '../../../test/rejects.ts';
+import { ErrorCode } from '../../platform/errors.ts';
 import type { IntakeService } from '../inquiries/index.ts';
 import {
   insertOperatorWithSite,
@@ -16,14 +17,6 @@ import { systemPrincipal, type Principal } from '../staff/index.ts';
 import { reviewSignature } from './review-signature.ts';
 import { REVIEWS_CACHE_TTL_MS, ReviewsService } from './reviews.service.ts';
 import { submitReview } from './reviews.testing.ts';
-
-async function rejectsWith(p: Promise<unknown>, code: ErrorCode): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof AppError, `expected AppError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    return true;
-  });
-}
 
 describe('reviewSignature', () => {
   it('shows only what the consent allows, and less when a part is missing', () => {

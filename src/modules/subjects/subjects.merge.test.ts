@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createTestEnv, type TestEnv } from '../../../test/harness.ts';
+import { rejectsWith } from '../../../test/rejects.ts';
 import { openString } from '../../platform/crypto/aead.ts';
-import { AppError, ErrorCode } from '../../platform/errors.ts';
+import { ErrorCode } from '../../platform/errors.ts';
 import type { InboundConnection } from '../channels/index.ts';
 import { consentEvidenceAad } from '../consent/index.ts';
 import { inquiryReplyToAad, subjectInquiryIndex, type IntakeService } from '../inquiries/index.ts';
@@ -22,14 +23,6 @@ import { submitReview } from '../reviews/reviews.testing.ts';
 import type { Principal } from '../staff/index.ts';
 import { connectWhatsApp, publishDemoPolicy, receiveWhatsApp } from './subject-data.testing.ts';
 import { SubjectMergeService } from './subjects.merge.service.ts';
-
-async function rejectsWith(p: Promise<unknown>, code: ErrorCode): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof AppError, `expected AppError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    return true;
-  });
-}
 
 describe('SubjectMergeService', () => {
   let env: TestEnv;
